@@ -1,0 +1,21 @@
+# Third-party libraries, all from Debian packages (scripts/setup installs them).
+# Imported targets carry their include directories as SYSTEM, so their warnings never fail our build.
+find_package(toml11 CONFIG REQUIRED)
+find_package(CLI11 CONFIG REQUIRED)
+find_package(nlohmann_json CONFIG REQUIRED)
+find_package(spdlog CONFIG REQUIRED)
+find_package(LibXml2 REQUIRED)
+find_package(Iconv REQUIRED)
+
+# Debian ships mimetic without a pkg-config or CMake file.
+find_path(MIMETIC_INCLUDE_DIR mimetic/mimetic.h REQUIRED)
+find_library(MIMETIC_LIBRARY mimetic REQUIRED)
+add_library(mimetic::mimetic UNKNOWN IMPORTED)
+set_target_properties(mimetic::mimetic PROPERTIES
+  IMPORTED_LOCATION "${MIMETIC_LIBRARY}"
+  INTERFACE_INCLUDE_DIRECTORIES "${MIMETIC_INCLUDE_DIR}"
+  INTERFACE_SYSTEM_INCLUDE_DIRECTORIES "${MIMETIC_INCLUDE_DIR}")
+
+if(CLOSEOUT_TESTS)
+  find_package(GTest CONFIG REQUIRED)
+endif()

@@ -1,0 +1,246 @@
+// TOML config loading with toml11. Every error is turned into one line naming file, line and
+// key, because admins read these in a journal, not in a terminal with colours.
+#include "config.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <toml.hpp>
+
+namespace closeout {
+namespace {
+
+const std::map<std::string, std::set<std::string>>& known_keys() {
+  static const std::map<std::string, std::set<std::string>> keys = {
+      {"imap",
+       {"url", "starttls", "username", "auth", "password_file", "token_file", "ca_file",
+        "tls_verify", "idle", "poll_interval", "processed_folder", "quarantine_folder"}},
+      {"smtp",
+       {"url", "starttls", "username", "auth", "password_file", "token_file", "ca_file",
+        "tls_verify", "from"}},
+      {"cits", {"senders", "closeout_address", "form_definition"}},
+      {"dealer", {"name", "technicians", "notify", "admins"}},
+      {"store", {"path"}},
+      {"templates", {"dir"}},
+      {"reminders", {"first_after", "repeat_every", "escalate_after"}},
+      {"reports", {"digest"}},
+      {"limits", {"max_message_bytes"}},
+      {"log", {"level", "file"}},
+  };
+  return keys;
+}
+
+class Reader {
+ public:
+  Reader(const toml::value& root, std::string source, std::vector<std::string>& warnings)
+      : root_(root), source_(std::move(source)), warnings_(warnings) {}
+
+  void check_unknown_keys() const;
+  void text(const char* table, const char* key, std::string& out) const;
+  void boolean(const char* table, const char* key, bool& out) const;
+  void strings(const char* table, const char* key, std::vector<std::string>& out) const;
+  void duration(const char* table, const char* key, std::chrono::seconds& out) const;
+  void size(const char* table, const char* key, std::uint64_t& out) const;
+  void one_of(const char* table, const char* key, std::string& out,
+              std::initializer_list<const char*> allowed) const;
+
+ private:
+  const toml::value* find(const char* table, const char* key) const;
+  [[noreturn]] void fail(const toml::value& v, const std::string& key, const std::string& what) const {
+    throw ConfigError(source_ + ":" + std::to_string(v.location().line()) + ": " + key + ": " + what);
+  }
+
+  const toml::value& root_;
+  std::string source_;
+  std::vector<std::string>& warnings_;
+};
+
+const toml::value* Reader::find(const char* table, const char* key) const {
+  if (!root_.contains(table)) return nullptr;
+  const toml::value& t = root_.at(table);
+  if (!t.is_table()) fail(t, table, "must be a table ([" + std::string(table) + "])");
+  if (!t.contains(key)) return nullptr;
+  return &t.at(key);
+}
+
+void Reader::check_unknown_keys() const {
+  for (const auto& [name, value] : root_.as_table()) {
+    auto section = known_keys().find(name);
+    if (section == known_keys().end()) {
+      warnings_.push_back(source_ + ":" + std::to_string(value.location().line()) +
+                          ": unknown section [" + name + "] (ignored)");
+      continue;
+    }
+    if (!value.is_table()) fail(value, name, "must be a table ([" + name + "])");
+    for (const auto& [key, v] : value.as_table()) {
+      if (!section->second.count(key)) {
+        warnings_.push_back(source_ + ":" + std::to_string(v.location().line()) +
+                            ": unknown key " + name + "." + key + " (ignored)");
+      }
+    }
+  }
+}
+
+void Reader::text(const char* table, const char* key, std::string& out) const {
+  if (const toml::value* v = find(table, key)) {
+    if (!v->is_string()) fail(*v, std::string(table) + "." + key, "must be a string");
+    out = v->as_string().str;
+  }
+}
+
+void Reader::boolean(const char* table, const char* key, bool& out) const {
+  if (const toml::value* v = find(table, key)) {
+    if (!v->is_boolean()) fail(*v, std::string(table) + "." + key, "must be true or false");
+    out = v->as_boolean();
+  }
+}
+
+void Reader::strings(const char* table, const char* key, std::vector<std::string>& out) const {
+  const toml::value* v = find(table, key);
+  if (!v) return;
+  const std::string name = std::string(table) + "." + key;
+  if (!v->is_array()) fail(*v, name, "must be a list of strings");
+  out.clear();
+  for (const auto& item : v->as_array()) {
+    if (!item.is_string()) fail(item, name, "must be a list of strings");
+    out.push_back(item.as_string().str);
+  }
+}
+
+void Reader::duration(const char* table, const char* key, std::chrono::seconds& out) const {
+  const toml::value* v = find(table, key);
+  if (!v) return;
+  const std::string name = std::string(table) + "." + key;
+  try {
+    if (v->is_integer()) {
+      out = std::chrono::seconds(v->as_integer());
+    } else if (v->is_string()) {
+      out = parse_duration(v->as_string().str);
+    } else {
+      fail(*v, name, "must be a duration such as \"60s\", \"48h\" or \"5d\"");
+    }
+  } catch (const std::invalid_argument& e) {
+    fail(*v, name, e.what());
+  }
+  if (out.count() <= 0) fail(*v, name, "must be longer than zero");
+}
+
+void Reader::size(const char* table, const char* key, std::uint64_t& out) const {
+  const toml::value* v = find(table, key);
+  if (!v) return;
+  if (!v->is_integer() || v->as_integer() <= 0) {
+    fail(*v, std::string(table) + "." + key, "must be a positive whole number of bytes");
+  }
+  out = static_cast<std::uint64_t>(v->as_integer());
+}
+
+void Reader::one_of(const char* table, const char* key, std::string& out,
+                    std::initializer_list<const char*> allowed) const {
+  text(table, key, out);
+  std::string list;
+  for (const char* a : allowed) {
+    if (out == a) return;
+    list += (list.empty() ? "" : " | ") + std::string(a);
+  }
+  fail(*find(table, key), std::string(table) + "." + key,
+       "is \"" + out + "\"; it must be one of " + list);
+}
+
+void read_server(const Reader& r, const char* t, MailServerConfig& s) {
+  r.text(t, "url", s.url);
+  r.one_of(t, "starttls", s.starttls, {"required", "none"});
+  r.text(t, "username", s.username);
+  r.one_of(t, "auth", s.auth, {"password", "xoauth2"});
+  r.text(t, "password_file", s.password_file);
+  r.text(t, "token_file", s.token_file);
+  r.text(t, "ca_file", s.ca_file);
+  r.boolean(t, "tls_verify", s.tls_verify);
+}
+
+void read_all(const Reader& r, Config& c) {
+  r.check_unknown_keys();
+  read_server(r, "imap", c.imap);
+  r.boolean("imap", "idle", c.imap.idle);
+  r.duration("imap", "poll_interval", c.imap.poll_interval);
+  r.text("imap", "processed_folder", c.imap.processed_folder);
+  r.text("imap", "quarantine_folder", c.imap.quarantine_folder);
+  read_server(r, "smtp", c.smtp);
+  r.text("smtp", "from", c.smtp.from);
+  r.strings("cits", "senders", c.cits.senders);
+  r.text("cits", "closeout_address", c.cits.closeout_address);
+  r.text("cits", "form_definition", c.cits.form_definition);
+  r.text("dealer", "name", c.dealer.name);
+  r.strings("dealer", "technicians", c.dealer.technicians);
+  r.strings("dealer", "notify", c.dealer.notify);
+  r.strings("dealer", "admins", c.dealer.admins);
+  r.text("store", "path", c.store.path);
+  r.text("templates", "dir", c.templates.dir);
+  r.duration("reminders", "first_after", c.reminders.first_after);
+  r.duration("reminders", "repeat_every", c.reminders.repeat_every);
+  r.duration("reminders", "escalate_after", c.reminders.escalate_after);
+  r.text("reports", "digest", c.reports.digest);
+  r.size("limits", "max_message_bytes", c.limits.max_message_bytes);
+  r.one_of("log", "level", c.log.level, {"trace", "debug", "info", "warn", "error", "critical", "off"});
+  r.text("log", "file", c.log.file);
+}
+
+std::string first_line(const std::string& what) {
+  std::string line = what.substr(0, what.find('\n'));
+  if (line.rfind("[error] ", 0) == 0) line.erase(0, 8);
+  return line;
+}
+
+}  // namespace
+
+std::chrono::seconds parse_duration(const std::string& text) {
+  std::chrono::seconds total{0};
+  std::size_t i = 0;
+  bool any = false;
+  while (i < text.size()) {
+    if (text[i] == ' ') {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) ++j;
+    if (j == i || j - i > 9) throw std::invalid_argument("\"" + text + "\" is not a duration such as \"60s\", \"48h\" or \"5d\"");
+    long long n = std::stoll(text.substr(i, j - i));
+    char unit = j < text.size() ? text[j] : 's';
+    long long scale = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : unit == 'd' ? 86400 : unit == 'w' ? 604800 : 0;
+    if (scale == 0) throw std::invalid_argument("\"" + text + "\": unknown unit '" + std::string(1, unit) + "' (use s, m, h, d or w)");
+    total += std::chrono::seconds(n * scale);
+    i = j < text.size() ? j + 1 : j;
+    any = true;
+  }
+  if (!any) throw std::invalid_argument("an empty duration");
+  return total;
+}
+
+Config parse_config(const std::string& text, const std::string& source) {
+  toml::value root;
+  try {
+    std::istringstream in(text);
+    root = toml::parse(in, source);
+  } catch (const toml::syntax_error& e) {
+    throw ConfigError(source + ":" + std::to_string(e.location().line()) + ": " + first_line(e.what()));
+  }
+  Config c;
+  c.source = source;
+  Reader reader(root, source, c.warnings);
+  read_all(reader, c);
+  return c;
+}
+
+Config load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot read the configuration file: " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+}  // namespace closeout

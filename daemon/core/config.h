@@ -1,0 +1,87 @@
+// closeoutd.toml (SPEC "Configuration") as a typed struct. Loading checks every type, enum and
+// duration and names the key and line at fault; unknown keys are warnings, not errors, so an
+// older binary still starts on a newer file. Failure is a ConfigError (exit 78).
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace closeout {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct MailServerConfig {
+  std::string url;
+  std::string starttls = "required";  // required | none
+  std::string username;
+  std::string auth = "password";  // password | xoauth2
+  std::string password_file;
+  std::string token_file;
+  std::string ca_file;
+  bool tls_verify = true;
+};
+
+struct ImapConfig : MailServerConfig {
+  bool idle = true;
+  std::chrono::seconds poll_interval{60};
+  std::string processed_folder = "Processed";
+  std::string quarantine_folder = "Quarantine";
+};
+
+struct SmtpConfig : MailServerConfig {
+  std::string from;
+};
+
+struct Config {
+  std::string source;  // the file it came from, for messages
+  ImapConfig imap;
+  SmtpConfig smtp;
+  struct {
+    std::vector<std::string> senders = {"*@cits.canon.com"};
+    std::string closeout_address = "isgservice@CITS.canon.com";
+    std::string form_definition;  // empty: the built-in form
+  } cits;
+  struct {
+    std::string name;
+    std::vector<std::string> technicians;
+    std::vector<std::string> notify;
+    std::vector<std::string> admins;
+  } dealer;
+  struct {
+    std::string path = "/var/lib/closeoutd/closeoutd.db";
+  } store;
+  struct {
+    std::string dir;
+  } templates;
+  struct {
+    std::chrono::seconds first_after{48 * 3600};
+    std::chrono::seconds repeat_every{24 * 3600};
+    std::chrono::seconds escalate_after{5 * 24 * 3600};
+  } reminders;
+  struct {
+    std::string digest;
+  } reports;
+  struct {
+    std::uint64_t max_message_bytes = 26214400;
+  } limits;
+  struct {
+    std::string level = "info";
+    std::string file;
+  } log;
+  std::vector<std::string> warnings;  // unknown keys and the like, "file:line: ..."
+};
+
+// Reads and checks path. Throws ConfigError with one line: "path:line: key: what is wrong".
+Config load_config(const std::string& path);
+// The same from text already read (tests, and SIGHUP reloads that re-read the file).
+Config parse_config(const std::string& text, const std::string& source);
+
+// "60s", "15m", "48h", "5d", "1w", "1h30m"; a bare integer is seconds.
+std::chrono::seconds parse_duration(const std::string& text);
+
+}  // namespace closeout

@@ -1,0 +1,14 @@
+// Process exit codes shared by closeoutd and closeoutctl (sysexits.h values, as SPEC "Commands"
+// fixes them).
+#pragma once
+
+namespace closeout::exit_code {
+inline constexpr int ok = 0;
+inline constexpr int usage = 64;       // EX_USAGE: bad command line
+inline constexpr int data_error = 65;  // EX_DATAERR: input is not a readable message
+inline constexpr int no_input = 66;    // EX_NOINPUT: an input file is missing
+inline constexpr int unavailable =
+    69;  // EX_UNAVAILABLE: a server unreachable, TLS or certificate failure
+inline constexpr int software = 70;  // EX_SOFTWARE: a bug of ours; the message says what
+inline constexpr int config = 78;    // EX_CONFIG: bad configuration, authentication refused
+}  // namespace closeout::exit_code

@@ -1,0 +1,7 @@
+// Program version (from the CMake project version).
+#pragma once
+#include <string_view>
+
+namespace closeout {
+std::string_view version() noexcept;
+}

@@ -1,0 +1,204 @@
+// Orchestrates the parse path. Body choice: in a multipart/alternative the part whose text
+// yields the most form fields wins (CITS's text part may only say "view in HTML"); ties go to
+// the first, normally text/plain.
+#include "analyze.h"
+
+#include "address.h"
+#include "dispatch_tag.h"
+#include "html_text.h"
+#include "label_fields.h"
+#include "reply_history.h"
+#include "section1.h"
+#include "text_util.h"
+
+namespace closeout {
+namespace {
+
+struct RenderedPart {
+  const TextPart* part;
+  std::string text;
+  std::size_t filled_labels = 0;
+};
+
+std::size_t count_filled(const std::vector<LabeledValue>& values) {
+  std::size_t n = 0;
+  for (const auto& v : values) n += v.value.empty() ? 0 : 1;
+  return n;
+}
+
+std::vector<RenderedPart> render_parts(const DecodedMessage& m, const FormDefinition& form) {
+  std::vector<RenderedPart> out;
+  for (const auto& p : m.parts) {
+    RenderedPart r{&p, p.type == TextPart::Type::html ? html_to_text(p.text) : p.text};
+    r.filled_labels = count_filled(find_labeled_values(r.text, form));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// The body text: one chosen alternative per group, in document order; attachments excluded.
+std::string body_text(const std::vector<RenderedPart>& parts) {
+  std::string body;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i].part->attachment) continue;
+    const int group = parts[i].part->alternative_group;
+    bool earlier_in_group = false;
+    const RenderedPart* best = &parts[i];
+    for (std::size_t j = 0; j < parts.size(); ++j) {
+      if (parts[j].part->attachment || parts[j].part->alternative_group != group) continue;
+      if (j < i) earlier_in_group = true;
+      if (parts[j].filled_labels > best->filled_labels) best = &parts[j];
+    }
+    if (earlier_in_group) continue;  // the group was emitted at its first part
+    body += best->text;
+    body += '\n';
+  }
+  return body;
+}
+
+void offer(RawFields& raw, const std::string& text, const FormDefinition& form,
+           bool (*accept)(const FieldSpec&)) {
+  for (auto& lv : find_labeled_values(text, form)) {
+    if (accept(*lv.field)) raw.offer(lv.field->key, std::move(lv.value));
+  }
+}
+
+bool any_field(const FieldSpec&) { return true; }
+bool section1_field(const FieldSpec& f) { return f.in_section1; }
+bool section2_field(const FieldSpec& f) { return f.in_section2; }
+// Only what a technician types: Section 1 values in the quoted notice are CITS's, not theirs.
+bool technician_field(const FieldSpec& f) { return f.in_section2 && !f.in_section1; }
+
+struct ReplyContent {
+  RawFields raw;      // the technician's values, new text first
+  RawFields history;  // everything labelled in the quoted history
+  bool has_section2_label = false;
+};
+
+ReplyContent read_reply(const std::vector<RenderedPart>& parts, const std::string& body,
+                        const FormDefinition& form) {
+  ReplyContent c;
+  ReplyText split = split_reply(body, form.reply());
+  offer(c.raw, split.new_text, form, section2_field);
+  for (const auto& p : parts) {
+    if (p.part->attachment) offer(c.raw, p.text, form, section2_field);
+  }
+  offer(c.history, split.history, form, any_field);
+  for (const auto& [key, value] : c.history.entries()) {
+    const FieldSpec* spec = form.field(key);
+    if (spec && technician_field(*spec)) c.raw.offer(key, value);
+  }
+  for (const auto& [key, value] : c.raw.entries()) {
+    const FieldSpec* spec = form.field(key);
+    c.has_section2_label = c.has_section2_label || (spec && technician_field(*spec));
+  }
+  return c;
+}
+
+std::optional<std::string> history_dispatch_number(const RawFields& history,
+                                                   const FormDefinition& form) {
+  const std::string* v = history.get("dispatch_number");
+  if (!v) return std::nullopt;
+  std::string digits = collapse_spaces(*v);
+  std::erase_if(digits, [](char c) { return c == ' ' || c == '#'; });
+  return form.is_dispatch_number(digits) ? std::optional(digits) : std::nullopt;
+}
+
+void fill_section2(Analysis& a, ReplyContent& reply, const AnalyzeOptions& o) {
+  const FormDefinition& form = *o.form;
+  a.facts.tag_number = find_dispatch_tag(a.subject);
+  a.facts.subject_number = form.dispatch_number_in_subject(a.subject);
+  a.facts.history_number = history_dispatch_number(reply.history, form);
+  if (const std::string* d = reply.history.get("dispatch_date")) {
+    a.facts.dispatch_date = parse_date(collapse_spaces(*d));
+  }
+  if (const std::string* s = reply.history.get("serial_number"); s && !form.is_placeholder(*s)) {
+    a.facts.serial_number = collapse_spaces(*s);
+  }
+  Section2Check check = check_section2(reply.raw, a.facts, o.today, form);
+  a.fields = std::move(check.fields);
+  a.problems = std::move(check.problems);
+  a.warnings = std::move(check.warnings);
+  a.call_status = check.call_status;
+  if (const Field* n = find_field(a.fields, "dispatch_number");
+      n && form.is_dispatch_number(std::get<std::string>(n->value))) {
+    a.dispatch_number = std::get<std::string>(n->value);
+  }
+  if (!o.technicians.empty() && !address_matches(a.from, o.technicians)) {
+    a.warnings.push_back({"from", "invalid",
+                          "The sender " + (a.from.empty() ? std::string("(none)") : a.from) +
+                              " is not in dealer.technicians; closeoutd quarantines Section 2 "
+                              "from anyone else."});
+  }
+  a.section2_raw = std::move(reply.raw);
+}
+
+void fill_dispatch(Analysis& a, const std::vector<RenderedPart>& parts, const std::string& body,
+                   const FormDefinition& form) {
+  RawFields raw;
+  offer(raw, body, form, section1_field);
+  for (const auto& p : parts) {
+    if (p.part->attachment) offer(raw, p.text, form, section1_field);
+  }
+  Section1Check check = check_section1(raw, form.dispatch_number_in_subject(a.subject), form);
+  a.fields = std::move(check.fields);
+  a.problems = std::move(check.problems);
+  a.warnings = std::move(check.warnings);
+  a.dispatch_number = check.dispatch_number;
+}
+
+// Which dispatch an automatic mail concerns: the tag or number in its subject, or for a bounce
+// the tag in the returned headers (anywhere in the raw message).
+std::optional<std::string> automatic_reference(const Analysis& a, std::string_view raw,
+                                               const FormDefinition& form) {
+  if (auto tag = find_dispatch_tag(a.subject)) return tag;
+  if (auto n = form.dispatch_number_in_subject(a.subject)) return n;
+  if (a.kind == MessageKind::bounce) return find_dispatch_tag(raw);
+  return std::nullopt;
+}
+
+bool has_dispatch_number(const std::string& body, const Analysis& a, const FormDefinition& form) {
+  RawFields raw;
+  offer(raw, body, form, section1_field);
+  return check_section1(raw, form.dispatch_number_in_subject(a.subject), form).dispatch_number.has_value();
+}
+
+}  // namespace
+
+AnalyzeOutcome analyze_message(std::string_view raw, const AnalyzeOptions& o) {
+  AnalyzeOutcome outcome;
+  DecodeOutcome decoded = decode_message(raw, o.limits);
+  if (!decoded.message) {
+    outcome.error = decoded.error;
+    return outcome;
+  }
+  const DecodedMessage& m = *decoded.message;
+  const FormDefinition& form = *o.form;
+  Analysis a;
+  a.message_id = m.message_id;
+  a.from = m.from;
+  a.subject = m.subject;
+  a.in_reply_to = m.in_reply_to;
+  a.references = m.references;
+
+  if (auto automatic = automatic_kind(m)) {
+    a.kind = *automatic;
+    a.dispatch_number = automatic_reference(a, raw, form);
+    outcome.analysis = std::move(a);
+    return outcome;
+  }
+  const auto parts = render_parts(m, form);
+  const std::string body = body_text(parts);
+  if (address_matches(a.from, o.cits_senders) && has_dispatch_number(body, a, form)) {
+    a.kind = MessageKind::dispatch;
+    fill_dispatch(a, parts, body, form);
+  } else if (ReplyContent reply = read_reply(parts, body, form);
+             reply.has_section2_label || find_dispatch_tag(a.subject)) {
+    a.kind = MessageKind::section2;
+    fill_section2(a, reply, o);
+  }
+  outcome.analysis = std::move(a);
+  return outcome;
+}
+
+}  // namespace closeout

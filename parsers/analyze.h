@@ -1,0 +1,55 @@
+// The whole parse path for one message: decode, classify, extract, validate. This is what
+// `closeoutctl parse` prints and what the daemon acts on. Pure: the caller passes the bytes,
+// the form definition, the configured addresses and today's date.
+#pragma once
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "classify.h"
+#include "fields.h"
+#include "form_definition.h"
+#include "mime_decode.h"
+#include "section2_rules.h"
+
+namespace closeout {
+
+struct AnalyzeOptions {
+  const FormDefinition* form = &FormDefinition::builtin();
+  std::vector<std::string> cits_senders = {"*@cits.canon.com"};
+  std::vector<std::string> technicians;  // empty: not checked (no config given)
+  std::chrono::year_month_day today;
+  DecodeLimits limits;
+};
+
+struct Analysis {
+  MessageKind kind = MessageKind::unknown;
+  std::string message_id;  // as written, with angle brackets
+  std::string from;        // bare address
+  std::string subject;
+  std::optional<std::string> dispatch_number;
+  std::vector<Field> fields;
+  std::vector<Problem> problems;
+  std::vector<Problem> warnings;
+  std::optional<CallStatus> call_status;  // section2 only
+  std::vector<std::string> in_reply_to;
+  std::vector<std::string> references;
+  // For the daemon, which re-checks Section 2 against the dispatch it has on record.
+  RawFields section2_raw;
+  DispatchFacts facts;
+
+  bool valid() const {
+    return (kind == MessageKind::dispatch || kind == MessageKind::section2) && problems.empty();
+  }
+};
+
+struct AnalyzeOutcome {
+  std::optional<Analysis> analysis;
+  std::string error;  // why the input is not a readable message
+};
+
+AnalyzeOutcome analyze_message(std::string_view raw, const AnalyzeOptions& options);
+
+}  // namespace closeout

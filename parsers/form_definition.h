@@ -1,0 +1,81 @@
+// The CITS form as data: field keys, labels, aliases, value words and reply markers, read
+// from a TOML text (config/cits-form.toml). A bad definition is a FormError naming the problem;
+// nothing here reads files: callers pass the text in.
+#pragma once
+#include <optional>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace closeout {
+
+class FormError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct FieldSpec {
+  std::string key;
+  std::string label;
+  std::vector<std::string> aliases;
+  bool in_section1 = false;
+  bool in_section2 = false;
+  // A list field (Parts Used) keeps unindented lines that follow it as list items.
+  bool is_list = false;
+  std::string hint;
+};
+
+struct ReplyMarkers {
+  std::vector<std::string> history_lines;
+  std::vector<std::string> wrote_prefixes;
+  std::vector<std::string> wrote_suffixes;
+  std::vector<std::string> header_block_first;
+  std::vector<std::string> header_block_next;
+  std::vector<std::string> signature_prefixes;
+};
+
+enum class CallStatus { completed, pending };
+
+class FormDefinition {
+ public:
+  // Throws FormError with a one-line message that names source_name and the key at fault.
+  static FormDefinition from_toml(std::string_view text, std::string_view source_name);
+  // The definition compiled into the program; parsed once, on first use.
+  static const FormDefinition& builtin();
+
+  const std::vector<FieldSpec>& fields() const noexcept { return fields_; }
+  const FieldSpec* field(std::string_view key) const noexcept;
+  // label must already be normalize_label()'d.
+  const FieldSpec* field_for_label(std::string_view normalized_label) const noexcept;
+  std::size_t longest_label_words() const noexcept { return longest_label_words_; }
+
+  bool is_placeholder(std::string_view value) const;
+  bool is_dispatch_number(std::string_view value) const;
+  std::optional<std::string> dispatch_number_in_subject(std::string_view subject) const;
+  bool is_part_number(std::string_view upper_case_token) const;
+  bool means_no_parts(std::string_view value) const;
+  std::optional<CallStatus> call_status(std::string_view value) const;
+  const ReplyMarkers& reply() const noexcept { return reply_; }
+
+  // Lower-case, '*' and '_' dropped, blanks collapsed, a trailing "(...)" and separators removed:
+  // "*Date of  Service (MM/DD/YYYY):*" -> "date of service".
+  static std::string normalize_label(std::string_view label);
+
+ private:
+  std::vector<FieldSpec> fields_;
+  std::unordered_map<std::string, std::size_t> by_label_;
+  std::size_t longest_label_words_ = 0;
+  std::vector<std::string> placeholders_;
+  std::regex dispatch_number_re_;
+  std::vector<std::regex> subject_res_;
+  std::regex part_number_re_;
+  std::vector<std::string> no_parts_words_;
+  std::vector<std::string> completed_words_;
+  std::vector<std::string> pending_words_;
+  ReplyMarkers reply_;
+};
+
+}  // namespace closeout

@@ -1,0 +1,186 @@
+// Raw bytes to DecodedMessage with mimetic. Errors are values: a message we cannot read is
+// reported, never thrown past this file, so the caller can quarantine it and go on.
+#include "mime_decode.h"
+
+#include <algorithm>
+#include <iterator>
+#include <mimetic/codec/base64.h>
+#include <mimetic/codec/code.h>
+#include <mimetic/codec/qp.h>
+#include <mimetic/mimeentity.h>
+#include <utility>
+
+#include "address.h"
+#include "charset.h"
+#include "header_decode.h"
+#include "text_util.h"
+
+namespace closeout {
+namespace {
+
+// A header field name: printable ASCII except ':' (RFC 5322 ftext), then ':'.
+bool starts_with_header_field(std::string_view raw) {
+  std::size_t i = 0;
+  while (i < raw.size() && raw[i] >= 33 && raw[i] <= 126 && raw[i] != ':') ++i;
+  return i > 0 && i < raw.size() && raw[i] == ':';
+}
+
+// mbox files and some tools put a "From sender date" envelope line first; it is not a header.
+std::string_view skip_envelope_line(std::string_view raw) {
+  if (raw.rfind("From ", 0) != 0) return raw;
+  std::size_t nl = raw.find('\n');
+  return nl == std::string_view::npos ? std::string_view{} : raw.substr(nl + 1);
+}
+
+std::size_t count_containers(std::string_view raw, std::size_t stop_after) {
+  static constexpr std::string_view needles[] = {"multipart/", "message/rfc822"};
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < raw.size() && count <= stop_after; ++i) {
+    char c = raw[i];
+    if (c != 'm' && c != 'M') continue;
+    for (auto n : needles) {
+      if (istarts_with(raw.substr(i, n.size()), n)) ++count;
+    }
+  }
+  return count;
+}
+
+std::string header(const mimetic::MimeEntity& e, const char* name) {
+  const auto& h = e.header();
+  if (!h.hasField(name)) return {};
+  return decode_header_value(h.field(name).value());
+}
+
+// "auto-replied; owner-email=..." -> "auto-replied"
+std::string first_token_lower(std::string_view v) {
+  return to_lower_ascii(trim(v.substr(0, v.find(';'))));
+}
+
+template <typename Decoder>
+std::string run_decoder(std::string_view encoded) {
+  std::string out;
+  out.reserve(encoded.size());
+  Decoder decoder;
+  mimetic::decode(encoded.begin(), encoded.end(), decoder, std::back_inserter(out));
+  return out;
+}
+
+std::string decode_body(const mimetic::MimeEntity& e, std::size_t max_bytes) {
+  const std::string& body = e.body();
+  // Encoded text is at most about three times its decoded size (QP's =XX), so this cut keeps
+  // every byte we will look at while bounding the work on a 50 MB part.
+  std::string_view encoded(body.data(), std::min(body.size(), max_bytes * 3 + 4));
+  const std::string mechanism = to_lower_ascii(e.header().contentTransferEncoding().mechanism());
+  std::string decoded;
+  if (mechanism == "base64") {
+    decoded = run_decoder<mimetic::Base64::Decoder>(encoded);
+  } else if (mechanism == "quoted-printable") {
+    decoded = run_decoder<mimetic::QP::Decoder>(encoded);
+  } else {
+    decoded = std::string(encoded);
+  }
+  if (decoded.size() > max_bytes) decoded.resize(max_bytes);
+  return to_utf8(decoded, e.header().contentType().param("charset"));
+}
+
+std::string part_filename(const mimetic::MimeEntity& e) {
+  std::string name = e.header().contentDisposition().param("filename");
+  if (name.empty()) name = e.header().contentType().param("name");
+  return decode_header_value(name);
+}
+
+void add_text_part(const mimetic::MimeEntity& e, int group, const DecodeLimits& limits,
+                   DecodedMessage& out) {
+  const auto& ct = e.header().contentType();
+  const std::string subtype = to_lower_ascii(ct.subtype());
+  if (!iequals(ct.type(), "text") && !ct.type().empty()) return;
+  if (!ct.type().empty() && subtype != "plain" && subtype != "html") return;
+  TextPart part;
+  part.type = subtype == "html" ? TextPart::Type::html : TextPart::Type::plain;
+  part.filename = part_filename(e);
+  part.attachment =
+      iequals(e.header().contentDisposition().type(), "attachment") || !part.filename.empty();
+  part.alternative_group = group;
+  part.text = decode_body(e, limits.max_part_bytes);
+  out.parts.push_back(std::move(part));
+}
+
+// Depth-first, in document order, without recursion. Children of a multipart/alternative
+// share one group; every other leaf gets a group of its own.
+void collect_parts(const mimetic::MimeEntity& root, const DecodeLimits& limits,
+                   DecodedMessage& out) {
+  struct Item {
+    const mimetic::MimeEntity* entity;
+    int group;  // 0: not inside an alternative
+  };
+  std::vector<Item> stack{{&root, 0}};
+  int next_group = 1;
+  while (!stack.empty()) {
+    Item item = stack.back();
+    stack.pop_back();
+    const auto& ct = item.entity->header().contentType();
+    if (iequals(ct.type(), "message")) continue;  // attached mail is someone else's history
+    if (!ct.isMultipart()) {
+      add_text_part(*item.entity, item.group != 0 ? item.group : next_group++, limits, out);
+      continue;
+    }
+    const auto& children = item.entity->body().parts();
+    int child_group = item.group;
+    if (child_group == 0 && iequals(ct.subtype(), "alternative")) child_group = next_group++;
+    for (auto it = children.rbegin(); it != children.rend(); ++it) {
+      stack.push_back({*it, child_group});
+    }
+  }
+}
+
+void read_headers(const mimetic::MimeEntity& e, DecodedMessage& out) {
+  out.message_id = std::string(trim(header(e, "Message-ID")));
+  out.from = address_of(header(e, "From"));
+  out.subject = header(e, "Subject");
+  if (e.header().hasField("Return-Path")) {
+    std::string rp = header(e, "Return-Path");
+    std::erase_if(rp, [](char c) { return c == ' ' || c == '\t'; });
+    out.null_return_path = rp == "<>";
+  }
+  out.in_reply_to = message_ids(header(e, "In-Reply-To"));
+  out.references = message_ids(header(e, "References"));
+  out.auto_submitted = first_token_lower(header(e, "Auto-Submitted"));
+  out.precedence = first_token_lower(header(e, "Precedence"));
+  out.autoreply_header = e.header().hasField("X-Autoreply") ||
+                         e.header().hasField("X-Autorespond") ||
+                         e.header().hasField("X-Autoresponder");
+  const auto& ct = e.header().contentType();
+  out.is_report = iequals(ct.type(), "multipart") && iequals(ct.subtype(), "report");
+}
+
+}  // namespace
+
+DecodeOutcome decode_message(std::string_view raw, const DecodeLimits& limits) {
+  DecodeOutcome outcome;
+  std::string_view body = skip_envelope_line(raw);
+  if (trim(body).empty()) {
+    outcome.error = "empty input: not an e-mail message";
+    return outcome;
+  }
+  if (!starts_with_header_field(body)) {
+    outcome.error = "not an e-mail message: it does not start with header fields";
+    return outcome;
+  }
+  if (count_containers(body, limits.max_containers) > limits.max_containers) {
+    outcome.error = "MIME structure nested too deeply (more than " +
+                    std::to_string(limits.max_containers) + " containers)";
+    return outcome;
+  }
+  try {
+    mimetic::MimeEntity entity(body.begin(), body.end());
+    DecodedMessage message;
+    read_headers(entity, message);
+    collect_parts(entity, limits, message);
+    outcome.message = std::move(message);
+  } catch (const std::exception& e) {
+    outcome.error = std::string("unreadable MIME structure: ") + e.what();
+  }
+  return outcome;
+}
+
+}  // namespace closeout

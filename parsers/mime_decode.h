@@ -1,0 +1,51 @@
+// Turns the raw bytes of one e-mail into decoded UTF-8 headers and text parts, using mimetic
+// for the MIME structure and transfer encodings. Input that is not an e-mail at all (no
+// header fields) or is built to exhaust the parser (absurd nesting) is an error value.
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace closeout {
+
+struct TextPart {
+  enum class Type { plain, html };
+  Type type = Type::plain;
+  bool attachment = false;  // Content-Disposition: attachment, or a file name
+  std::string filename;
+  // Parts with the same group are alternatives of one another (multipart/alternative).
+  int alternative_group = 0;
+  std::string text;  // UTF-8, transfer- and charset-decoded, cut at DecodeLimits::max_part_bytes
+};
+
+struct DecodedMessage {
+  std::string message_id;  // as written, angle brackets included
+  std::string from;        // the bare address
+  std::string subject;     // RFC 2047-decoded, one line
+  bool null_return_path = false;  // "Return-Path: <>": a bounce or other automatic mail
+  std::vector<std::string> in_reply_to;
+  std::vector<std::string> references;
+  std::string auto_submitted;  // lower-cased, parameters dropped
+  std::string precedence;      // lower-cased
+  bool autoreply_header = false;  // X-Autoreply / X-Autorespond present
+  bool is_report = false;         // multipart/report (DSN, MDN)
+  std::vector<TextPart> parts;    // text/plain and text/html leaves, in document order
+};
+
+struct DecodeLimits {
+  // A Section 2 form is a few kilobytes; text past this is never looked at.
+  std::size_t max_part_bytes = 2 * 1024 * 1024;
+  // Real mail has a handful of MIME containers; mimetic recurses per level, so cap them.
+  std::size_t max_containers = 100;
+};
+
+struct DecodeOutcome {
+  std::optional<DecodedMessage> message;
+  std::string error;  // set when message is empty: why the bytes are not a readable e-mail
+};
+
+DecodeOutcome decode_message(std::string_view raw, const DecodeLimits& limits = {});
+
+}  // namespace closeout

@@ -1,0 +1,111 @@
+// Small string helpers shared by the parsers. Pure and total.
+#include "text_util.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace closeout {
+namespace {
+
+bool is_blank_byte(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+// Length of a blank at the front of s: an ASCII blank or a UTF-8 no-break space.
+std::size_t blank_prefix(std::string_view s) noexcept {
+  if (s.empty()) return 0;
+  if (is_blank_byte(s[0])) return 1;
+  if (s.size() >= 2 && s[0] == '\xC2' && s[1] == '\xA0') return 2;
+  return 0;
+}
+
+std::size_t blank_suffix(std::string_view s) noexcept {
+  if (s.empty()) return 0;
+  if (is_blank_byte(s.back())) return 1;
+  if (s.size() >= 2 && s[s.size() - 2] == '\xC2' && s.back() == '\xA0') return 2;
+  return 0;
+}
+
+char lower(char c) noexcept {
+  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
+
+}  // namespace
+
+std::string_view trim(std::string_view s) noexcept {
+  while (std::size_t n = blank_prefix(s)) s.remove_prefix(n);
+  while (std::size_t n = blank_suffix(s)) s.remove_suffix(n);
+  return s;
+}
+
+std::string to_lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = lower(c);
+  return out;
+}
+
+std::string to_upper_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+}
+
+bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+bool iends_with(std::string_view s, std::string_view suffix) noexcept {
+  return s.size() >= suffix.size() && iequals(s.substr(s.size() - suffix.size()), suffix);
+}
+
+bool icontains(std::string_view haystack, std::string_view needle) noexcept {
+  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                        [](char x, char y) { return lower(x) == lower(y); });
+  return it != haystack.end() || needle.empty();
+}
+
+std::vector<std::string_view> split_lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\n' && text[i] != '\r') continue;
+    lines.push_back(text.substr(start, i - start));
+    if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+    start = i + 1;
+  }
+  if (start < text.size()) lines.push_back(text.substr(start));
+  return lines;
+}
+
+std::string collapse_spaces(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool pending_space = false;
+  while (!s.empty()) {
+    if (std::size_t n = blank_prefix(s)) {
+      pending_space = !out.empty();
+      s.remove_prefix(n);
+      continue;
+    }
+    if (pending_space) out.push_back(' ');
+    pending_space = false;
+    out.push_back(s.front());
+    s.remove_prefix(1);
+  }
+  return out;
+}
+
+std::string truncate_utf8(std::string_view s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return std::string(s);
+  std::size_t cut = max_bytes;
+  // Back up over continuation bytes so a multi-byte character is never split.
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(s.substr(0, cut)) + "\u2026";
+}
+
+}  // namespace closeout
