@@ -160,7 +160,8 @@ std::optional<std::string> automatic_reference(const Analysis& a, std::string_vi
 bool has_dispatch_number(const std::string& body, const Analysis& a, const FormDefinition& form) {
   RawFields raw;
   offer(raw, body, form, section1_field);
-  return check_section1(raw, form.dispatch_number_in_subject(a.subject), form).dispatch_number.has_value();
+  return check_section1(raw, form.dispatch_number_in_subject(a.subject), form)
+      .dispatch_number.has_value();
 }
 
 }  // namespace

@@ -5,11 +5,16 @@ namespace closeout {
 
 std::string_view kind_name(MessageKind kind) noexcept {
   switch (kind) {
-    case MessageKind::dispatch: return "dispatch";
-    case MessageKind::section2: return "section2";
-    case MessageKind::auto_reply: return "auto_reply";
-    case MessageKind::bounce: return "bounce";
-    case MessageKind::unknown: return "unknown";
+    case MessageKind::dispatch:
+      return "dispatch";
+    case MessageKind::section2:
+      return "section2";
+    case MessageKind::auto_reply:
+      return "auto_reply";
+    case MessageKind::bounce:
+      return "bounce";
+    case MessageKind::unknown:
+      return "unknown";
   }
   return "unknown";
 }

@@ -17,8 +17,10 @@ std::optional<std::string> find_dispatch_tag(std::string_view text) {
     std::size_t i = pos + 5;
     while (i < text.size() && (text[i] == ' ' || text[i] == '#')) ++i;
     std::size_t start = i;
-    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && i - start < 20) ++i;
-    if (i > start && i < text.size() && text[i] == ']') return std::string(text.substr(start, i - start));
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && i - start < 20)
+      ++i;
+    if (i > start && i < text.size() && text[i] == ']')
+      return std::string(text.substr(start, i - start));
   }
   return std::nullopt;
 }

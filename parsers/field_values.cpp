@@ -51,8 +51,8 @@ std::optional<unsigned> month_from_name(const std::string& word) {
 
 bool is_weekday_or_filler(const std::string& word) {
   static constexpr std::array<std::string_view, 18> words = {
-      "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-      "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "of"};
+      "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue",
+      "tues",   "wed",     "thu",       "thur",     "thurs",  "fri",      "sat",    "sun", "of"};
   for (auto w : words) {
     if (word == w) return true;
   }
@@ -68,7 +68,8 @@ std::optional<int> to_int(const std::string& digits) {
 std::optional<std::chrono::year_month_day> make_date(int y, int m, int d) {
   if (y < 100) y += 2000;
   if (y < 2000 || y > 2099 || m < 1 || m > 12 || d < 1 || d > 31) return std::nullopt;
-  std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
+  std::chrono::year_month_day ymd{std::chrono::year{y},
+                                  std::chrono::month{static_cast<unsigned>(m)},
                                   std::chrono::day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
   return ymd;
@@ -139,8 +140,9 @@ std::optional<int> parse_time_of_day(std::string_view text) {
     h.resize(h.size() - 2);
   }
   auto all_digits = [](const std::string& x) {
-    return !x.empty() && x.size() <= 2 &&
-           std::all_of(x.begin(), x.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    return !x.empty() && x.size() <= 2 && std::all_of(x.begin(), x.end(), [](char c) {
+      return std::isdigit(static_cast<unsigned char>(c));
+    });
   };
   if (!all_digits(h) || (!m.empty() && (!all_digits(m) || m.size() != 2))) return std::nullopt;
   hours = std::stoi(h);
@@ -177,7 +179,9 @@ std::optional<double> parse_hours(std::string_view text) {
       continue;
     }
     std::size_t j = i;
-    while (j < s.size() && (std::isdigit(static_cast<unsigned char>(s[j])) || s[j] == '.' || s[j] == ',')) ++j;
+    while (j < s.size() &&
+           (std::isdigit(static_cast<unsigned char>(s[j])) || s[j] == '.' || s[j] == ','))
+      ++j;
     if (j == i) return std::nullopt;
     std::string number = s.substr(i, j - i);
     std::replace(number.begin(), number.end(), ',', '.');
@@ -207,8 +211,10 @@ namespace {
 
 std::string_view strip_bullet(std::string_view item) {
   item = trim(item);
-  if (item.rfind("\u2022", 0) == 0) item.remove_prefix(3);
-  else if (!item.empty() && (item.front() == '-' || item.front() == '*')) item.remove_prefix(1);
+  if (item.rfind("\u2022", 0) == 0)
+    item.remove_prefix(3);
+  else if (!item.empty() && (item.front() == '-' || item.front() == '*'))
+    item.remove_prefix(1);
   else if (item.size() > 2 && std::isdigit(static_cast<unsigned char>(item[0])) &&
            (item[1] == '.' || item[1] == ')') && item[2] == ' ') {
     item.remove_prefix(2);  // "1. QY6-0083"
@@ -224,11 +230,13 @@ bool is_quantity_word(const std::string& w) {
 // Splits "QY6-0083x2" or "2xQY6-0083" style glued quantities off a word.
 std::optional<int> glued_quantity(const std::string& word) {
   if (word.size() >= 2 && (word.front() == 'x') &&
-      std::all_of(word.begin() + 1, word.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+      std::all_of(word.begin() + 1, word.end(),
+                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
     return std::stoi(word.substr(1, 4));
   }
   if (word.size() >= 2 && word.back() == 'x' &&
-      std::all_of(word.begin(), word.end() - 1, [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+      std::all_of(word.begin(), word.end() - 1,
+                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
     return std::stoi(word.substr(0, std::min<std::size_t>(word.size() - 1, 4)));
   }
   return std::nullopt;
@@ -245,7 +253,8 @@ std::optional<Part> parse_part_entry(std::string_view entry, const FormDefinitio
     word.clear();
     if (!number && form.is_part_number(upper)) {
       number = upper;
-    } else if (std::all_of(lower.begin(), lower.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+    } else if (std::all_of(lower.begin(), lower.end(),
+                           [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
       if (quantity || lower.size() > 4) return false;
       quantity = std::stoi(lower);
     } else if (auto q = glued_quantity(lower)) {
@@ -253,7 +262,9 @@ std::optional<Part> parse_part_entry(std::string_view entry, const FormDefinitio
       quantity = q;
     } else if (!is_quantity_word(lower)) {
       // A description ("fuser unit") is fine, as long as it is words, not another number.
-      if (std::any_of(lower.begin(), lower.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) return false;
+      if (std::any_of(lower.begin(), lower.end(),
+                      [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+        return false;
     }
     return true;
   };

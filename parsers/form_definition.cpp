@@ -74,9 +74,12 @@ FieldSpec read_field(const toml::value& f, std::string_view source) {
   if (f.contains("list")) spec.is_list = toml::find<bool>(f, "list");
   try {
     for (auto n : toml::find<std::vector<int>>(f, "section")) {
-      if (n == 1) spec.in_section1 = true;
-      else if (n == 2) spec.in_section2 = true;
-      else fail(source, "field '" + spec.key + "': section must be 1 or 2");
+      if (n == 1)
+        spec.in_section1 = true;
+      else if (n == 2)
+        spec.in_section2 = true;
+      else
+        fail(source, "field '" + spec.key + "': section must be 1 or 2");
     }
   } catch (const std::out_of_range&) {
     fail(source, "field '" + spec.key + "' has no 'section'");
@@ -128,8 +131,8 @@ FormDefinition FormDefinition::from_toml(std::string_view text, std::string_view
   for (auto& p : string_list(form, "subject_patterns", source, false)) {
     def.subject_res_.push_back(compile(p, source, "subject_patterns"));
   }
-  def.part_number_re_ = compile(required_string(form, "part_number_pattern", source), source,
-                                "part_number_pattern");
+  def.part_number_re_ =
+      compile(required_string(form, "part_number_pattern", source), source, "part_number_pattern");
   def.placeholders_ = string_list(form, "placeholders", source, true);
 
   for (const auto& f : toml::find<toml::array>(root, "field")) {

@@ -51,9 +51,7 @@ std::optional<LabelMatch> split_at(std::string_view line, std::size_t pos, std::
   return LabelMatch{f, strip_value_decoration(line.substr(pos + sep_len))};
 }
 
-std::size_t first_separator(std::string_view line) {
-  return line.find_first_of(":=\t|");
-}
+std::size_t first_separator(std::string_view line) { return line.find_first_of(":=\t|"); }
 
 // "Date of Service 11/24/2026": try the longest run of leading words that is a known label.
 std::optional<LabelMatch> match_word_prefix(std::string_view line, const FormDefinition& form) {

@@ -2,12 +2,12 @@
 // reported, never thrown past this file, so the caller can quarantine it and go on.
 #include "mime_decode.h"
 
-#include <algorithm>
-#include <iterator>
 #include <mimetic/codec/base64.h>
 #include <mimetic/codec/code.h>
 #include <mimetic/codec/qp.h>
-#include <mimetic/mimeentity.h>
+#include <mimetic/mimetic.h>
+#include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include "address.h"

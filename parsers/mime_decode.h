@@ -21,14 +21,14 @@ struct TextPart {
 };
 
 struct DecodedMessage {
-  std::string message_id;  // as written, angle brackets included
-  std::string from;        // the bare address
-  std::string subject;     // RFC 2047-decoded, one line
+  std::string message_id;         // as written, angle brackets included
+  std::string from;               // the bare address
+  std::string subject;            // RFC 2047-decoded, one line
   bool null_return_path = false;  // "Return-Path: <>": a bounce or other automatic mail
   std::vector<std::string> in_reply_to;
   std::vector<std::string> references;
-  std::string auto_submitted;  // lower-cased, parameters dropped
-  std::string precedence;      // lower-cased
+  std::string auto_submitted;     // lower-cased, parameters dropped
+  std::string precedence;         // lower-cased
   bool autoreply_header = false;  // X-Autoreply / X-Autorespond present
   bool is_report = false;         // multipart/report (DSN, MDN)
   std::vector<TextPart> parts;    // text/plain and text/html leaves, in document order

@@ -14,7 +14,9 @@ namespace {
 // Lower-cased, with blanks and the '-', '_', '*' decoration around it removed.
 std::string marker_form(std::string_view line) {
   std::string_view t = trim(line);
-  auto decoration = [](char c) { return c == '-' || c == '_' || c == '*' || c == ' ' || c == '\t'; };
+  auto decoration = [](char c) {
+    return c == '-' || c == '_' || c == '*' || c == ' ' || c == '\t';
+  };
   while (!t.empty() && decoration(t.front())) t.remove_prefix(1);
   while (!t.empty() && decoration(t.back())) t.remove_suffix(1);
   return to_lower_ascii(t);
@@ -65,8 +67,7 @@ bool starts_history(const std::vector<std::string_view>& lines, std::size_t i,
                     const ReplyMarkers& m) {
   std::string form = marker_form(lines[i]);
   if (form.empty()) return false;
-  return std::find(m.history_lines.begin(), m.history_lines.end(), form) !=
-             m.history_lines.end() ||
+  return std::find(m.history_lines.begin(), m.history_lines.end(), form) != m.history_lines.end() ||
          is_rule_line(lines[i]) || is_wrote_line(lines, i, m) || is_header_block(lines, i, m);
 }
 

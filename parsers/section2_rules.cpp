@@ -84,8 +84,8 @@ bool Checker::require(const std::string& key) {
     case State::placeholder:
       put(key, value(key));
       problem(key, "placeholder",
-              label(key) + " says " + quoted(key) + ", which is not an answer: write " +
-                  hint(key) + ".");
+              label(key) + " says " + quoted(key) + ", which is not an answer: write " + hint(key) +
+                  ".");
       return false;
     case State::present:
       return true;
@@ -107,8 +107,9 @@ void Checker::check_dispatch_number() {
                   hint(key) + ".");
     }
   } else if (state(key) == State::placeholder && !facts_.tag_number && !facts_.subject_number) {
-    problem(key, "placeholder",
-            label(key) + " says " + quoted(key) + ", which is not an answer: write " + hint(key) + ".");
+    problem(
+        key, "placeholder",
+        label(key) + " says " + quoted(key) + ", which is not an answer: write " + hint(key) + ".");
   }
   if (facts_.tag_number && body && *body != *facts_.tag_number) {
     problem(key, "mismatch",
@@ -149,8 +150,9 @@ void Checker::check_service_date() {
   auto date = parse_date(value(key));
   if (!date) {
     put(key, value(key));
-    problem(key, "invalid",
-            label(key) + " " + quoted(key) + " is not a date I can read: write it like 11/24/2026.");
+    problem(
+        key, "invalid",
+        label(key) + " " + quoted(key) + " is not a date I can read: write it like 11/24/2026.");
     return;
   }
   put(key, iso_date(*date));
@@ -172,7 +174,8 @@ std::optional<int> Checker::check_time(const std::string& key, bool required) {
   if (!t) {
     put(key, value(key));
     problem(key, "invalid",
-            label(key) + " " + quoted(key) + " is not a time I can read: write it like 9:30 AM or 14:30.");
+            label(key) + " " + quoted(key) +
+                " is not a time I can read: write it like 9:30 AM or 14:30.");
     return std::nullopt;
   }
   put(key, hh_mm(*t));
@@ -237,8 +240,8 @@ void Checker::check_etag(bool parts_used) {
     put("etag_number", value("etag_number"));
   } else if (parts_used) {
     out_.warnings.push_back({"etag_number", "missing",
-                             "Parts were used but no " + label("etag_number") +
-                                 " was given: add " + hint("etag_number") + " if there is one."});
+                             "Parts were used but no " + label("etag_number") + " was given: add " +
+                                 hint("etag_number") + " if there is one."});
   }
 }
 
@@ -252,8 +255,9 @@ void Checker::check_call_status() {
   auto status = form_.call_status(value(key));
   if (!status) {
     put(key, value(key));
-    problem(key, "invalid",
-            label(key) + " " + quoted(key) + " is not a call status I know: write " + hint(key) + ".");
+    problem(
+        key, "invalid",
+        label(key) + " " + quoted(key) + " is not a call status I know: write " + hint(key) + ".");
     return;
   }
   out_.call_status = status;
@@ -263,9 +267,9 @@ void Checker::check_call_status() {
 // Fields an admin added to the form definition have no rules here; they are passed on as text.
 void Checker::check_extra_fields() {
   static const std::vector<std::string> known = {
-      "dispatch_number", "serial_number", "technician_name", "service_date", "arrival_time",
-      "completion_time", "labor_hours",   "problem_found",   "corrective_action",
-      "parts_used",      "etag_number",   "meter_reading",   "call_status"};
+      "dispatch_number", "serial_number", "technician_name", "service_date",      "arrival_time",
+      "completion_time", "labor_hours",   "problem_found",   "corrective_action", "parts_used",
+      "etag_number",     "meter_reading", "call_status"};
   for (const auto& f : form_.fields()) {
     if (!f.in_section2 || std::find(known.begin(), known.end(), f.key) != known.end()) continue;
     check_optional(f.key);

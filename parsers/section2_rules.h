@@ -19,7 +19,7 @@ struct DispatchFacts {
   std::optional<std::string> subject_number;  // "RE: Service Dispatch n ..."
   std::optional<std::string> history_number;  // a Dispatch Number in the quoted history
   std::optional<std::chrono::year_month_day> dispatch_date;
-  std::optional<std::string> serial_number;   // Section 1's
+  std::optional<std::string> serial_number;  // Section 1's
 };
 
 struct Section2Check {
