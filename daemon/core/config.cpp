@@ -50,8 +50,10 @@ class Reader {
 
  private:
   const toml::value* find(const char* table, const char* key) const;
-  [[noreturn]] void fail(const toml::value& v, const std::string& key, const std::string& what) const {
-    throw ConfigError(source_ + ":" + std::to_string(v.location().line()) + ": " + key + ": " + what);
+  [[noreturn]] void fail(const toml::value& v, const std::string& key,
+                         const std::string& what) const {
+    throw ConfigError(source_ + ":" + std::to_string(v.location().line()) + ": " + key + ": " +
+                      what);
   }
 
   const toml::value& root_;
@@ -78,8 +80,8 @@ void Reader::check_unknown_keys() const {
     if (!value.is_table()) fail(value, name, "must be a table ([" + name + "])");
     for (const auto& [key, v] : value.as_table()) {
       if (!section->second.count(key)) {
-        warnings_.push_back(source_ + ":" + std::to_string(v.location().line()) +
-                            ": unknown key " + name + "." + key + " (ignored)");
+        warnings_.push_back(source_ + ":" + std::to_string(v.location().line()) + ": unknown key " +
+                            name + "." + key + " (ignored)");
       }
     }
   }
@@ -184,7 +186,8 @@ void read_all(const Reader& r, Config& c) {
   r.duration("reminders", "escalate_after", c.reminders.escalate_after);
   r.text("reports", "digest", c.reports.digest);
   r.size("limits", "max_message_bytes", c.limits.max_message_bytes);
-  r.one_of("log", "level", c.log.level, {"trace", "debug", "info", "warn", "error", "critical", "off"});
+  r.one_of("log", "level", c.log.level,
+           {"trace", "debug", "info", "warn", "error", "critical", "off"});
   r.text("log", "file", c.log.file);
 }
 
@@ -207,11 +210,20 @@ std::chrono::seconds parse_duration(const std::string& text) {
     }
     std::size_t j = i;
     while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) ++j;
-    if (j == i || j - i > 9) throw std::invalid_argument("\"" + text + "\" is not a duration such as \"60s\", \"48h\" or \"5d\"");
+    if (j == i || j - i > 9)
+      throw std::invalid_argument("\"" + text +
+                                  "\" is not a duration such as \"60s\", \"48h\" or \"5d\"");
     long long n = std::stoll(text.substr(i, j - i));
     char unit = j < text.size() ? text[j] : 's';
-    long long scale = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : unit == 'd' ? 86400 : unit == 'w' ? 604800 : 0;
-    if (scale == 0) throw std::invalid_argument("\"" + text + "\": unknown unit '" + std::string(1, unit) + "' (use s, m, h, d or w)");
+    long long scale = unit == 's'   ? 1
+                      : unit == 'm' ? 60
+                      : unit == 'h' ? 3600
+                      : unit == 'd' ? 86400
+                      : unit == 'w' ? 604800
+                                    : 0;
+    if (scale == 0)
+      throw std::invalid_argument("\"" + text + "\": unknown unit '" + std::string(1, unit) +
+                                  "' (use s, m, h, d or w)");
     total += std::chrono::seconds(n * scale);
     i = j < text.size() ? j + 1 : j;
     any = true;
@@ -226,7 +238,8 @@ Config parse_config(const std::string& text, const std::string& source) {
     std::istringstream in(text);
     root = toml::parse(in, source);
   } catch (const toml::syntax_error& e) {
-    throw ConfigError(source + ":" + std::to_string(e.location().line()) + ": " + first_line(e.what()));
+    throw ConfigError(source + ":" + std::to_string(e.location().line()) + ": " +
+                      first_line(e.what()));
   }
   Config c;
   c.source = source;
@@ -237,7 +250,8 @@ Config parse_config(const std::string& text, const std::string& source) {
 
 Config load_config(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path + ": cannot read the configuration file: " + std::strerror(errno));
+  if (!in)
+    throw ConfigError(path + ": cannot read the configuration file: " + std::strerror(errno));
   std::ostringstream text;
   text << in.rdbuf();
   return parse_config(text.str(), path);

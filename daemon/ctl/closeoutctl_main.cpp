@@ -22,8 +22,9 @@ int main(int argc, char** argv) {
   parse_cmd->add_option("files", parse.files, "message files (RFC 5322); - reads standard input")
       ->required();
   parse_cmd->add_flag("--json", parse.json, "one JSON object per file (JSON Lines)");
-  parse_cmd->add_option("--today", parse.today,
-                        "validate as if today were this date (YYYY-MM-DD); default: the local date");
+  parse_cmd->add_option(
+      "--today", parse.today,
+      "validate as if today were this date (YYYY-MM-DD); default: the local date");
 
   try {
     app.parse(argc, argv);

@@ -42,7 +42,8 @@ Input read_input(const std::string& name, std::uint64_t limit) {
     stream = &file;
   }
   std::vector<char> buffer(64 * 1024);
-  while (in.bytes.size() <= limit && stream->read(buffer.data(), static_cast<std::streamsize>(buffer.size())).gcount() > 0) {
+  while (in.bytes.size() <= limit &&
+         stream->read(buffer.data(), static_cast<std::streamsize>(buffer.size())).gcount() > 0) {
     in.bytes.append(buffer.data(), static_cast<std::size_t>(stream->gcount()));
   }
   if (stream->bad()) {
@@ -75,7 +76,8 @@ Setup make_setup(const ParseCommandOptions& o) {
   s.options.today = local_today();
   if (o.today) {
     auto d = parse_date(*o.today);
-    if (!d) throw std::invalid_argument("--today: \"" + *o.today + "\" is not a date (use YYYY-MM-DD)");
+    if (!d)
+      throw std::invalid_argument("--today: \"" + *o.today + "\" is not a date (use YYYY-MM-DD)");
     s.options.today = *d;
   }
   return s;
@@ -104,8 +106,8 @@ int run_parse_command(const ParseCommandOptions& o) {
         if (o.json) {
           std::cout << json_line(analysis_json(*outcome.analysis)) << '\n';
         } else {
-          print_parse_report(std::cout, name == "-" ? "(standard input)" : name,
-                             *outcome.analysis, *setup.form);
+          print_parse_report(std::cout, name == "-" ? "(standard input)" : name, *outcome.analysis,
+                             *setup.form);
         }
         tally.add(*outcome.analysis);
         continue;

@@ -9,11 +9,16 @@ namespace {
 
 std::string kind_description(MessageKind kind) {
   switch (kind) {
-    case MessageKind::dispatch: return "dispatch (a CITS service dispatch)";
-    case MessageKind::section2: return "section2 (a technician's Section 2 reply)";
-    case MessageKind::auto_reply: return "auto_reply (automatic reply: recorded, never answered)";
-    case MessageKind::bounce: return "bounce (delivery report: recorded, never answered)";
-    case MessageKind::unknown: return "unknown (not a dispatch or a Section 2)";
+    case MessageKind::dispatch:
+      return "dispatch (a CITS service dispatch)";
+    case MessageKind::section2:
+      return "section2 (a technician's Section 2 reply)";
+    case MessageKind::auto_reply:
+      return "auto_reply (automatic reply: recorded, never answered)";
+    case MessageKind::bounce:
+      return "bounce (delivery report: recorded, never answered)";
+    case MessageKind::unknown:
+      return "unknown (not a dispatch or a Section 2)";
   }
   return "unknown";
 }
@@ -65,10 +70,10 @@ void print_parse_report(std::ostream& out, const std::string& source, const Anal
   if (a.kind == MessageKind::dispatch || a.kind == MessageKind::section2) {
     std::string verdict;
     if (a.valid()) {
-      verdict = a.kind == MessageKind::dispatch
-                    ? "VALID: complete Section 1"
-                    : (a.call_status == CallStatus::pending ? "VALID: pending (dispatch goes on hold)"
-                                                            : "VALID: ready to close out");
+      verdict = a.kind == MessageKind::dispatch ? "VALID: complete Section 1"
+                                                : (a.call_status == CallStatus::pending
+                                                       ? "VALID: pending (dispatch goes on hold)"
+                                                       : "VALID: ready to close out");
     } else {
       verdict = "NOT VALID: " + std::to_string(a.problems.size()) +
                 (a.problems.size() == 1 ? " problem" : " problems");
@@ -91,18 +96,19 @@ void print_parse_tally(std::ostream& out, const ParseTally& t) {
   const int dispatches = count(MessageKind::dispatch);
   const int replies = count(MessageKind::section2);
   out << "Summary\n";
-  line(out, "Dispatches", std::to_string(dispatches) + " (" + std::to_string(t.valid_dispatches) +
-                              " complete, " + std::to_string(dispatches - t.valid_dispatches) +
-                              " missing required Section 1 fields)");
-  line(out, "Section 2", std::to_string(replies) + " (" + std::to_string(t.valid_section2) +
-                             " valid, " + std::to_string(replies - t.valid_section2) +
-                             " would get a problems reply)");
-  line(out, "Automatic", std::to_string(count(MessageKind::auto_reply)) + " auto-replies, " +
-                             std::to_string(count(MessageKind::bounce)) +
-                             " bounces (recorded, never answered)");
-  line(out, "Unknown", std::to_string(count(MessageKind::unknown)) +
-                           " (closeoutd would quarantine these)");
-  if (t.unreadable) line(out, "Unreadable", std::to_string(t.unreadable) + " (see the errors above)");
+  line(out, "Dispatches",
+       std::to_string(dispatches) + " (" + std::to_string(t.valid_dispatches) + " complete, " +
+           std::to_string(dispatches - t.valid_dispatches) + " missing required Section 1 fields)");
+  line(out, "Section 2",
+       std::to_string(replies) + " (" + std::to_string(t.valid_section2) + " valid, " +
+           std::to_string(replies - t.valid_section2) + " would get a problems reply)");
+  line(out, "Automatic",
+       std::to_string(count(MessageKind::auto_reply)) + " auto-replies, " +
+           std::to_string(count(MessageKind::bounce)) + " bounces (recorded, never answered)");
+  line(out, "Unknown",
+       std::to_string(count(MessageKind::unknown)) + " (closeoutd would quarantine these)");
+  if (t.unreadable)
+    line(out, "Unreadable", std::to_string(t.unreadable) + " (see the errors above)");
 }
 
 }  // namespace closeout
