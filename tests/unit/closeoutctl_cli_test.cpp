@@ -12,7 +12,7 @@ namespace {
 namespace fs = std::filesystem;
 const fs::path kData = fs::path(CLOSEOUT_TEST_DATA) / "cli";
 
-struct Run {
+struct CtlRun {
   int status = -1;
   std::string out;
   std::string err;
@@ -28,17 +28,18 @@ std::string slurp(const fs::path& p) {
 class Closeoutctl : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("closeoutctl-test-" + std::to_string(::getpid()) + "-" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ =
+        fs::temp_directory_path() / ("closeoutctl-test-" + std::to_string(::getpid()) + "-" +
+                                     testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  Run run(const std::string& args, const std::string& input = "") {
+  CtlRun run(const std::string& args, const std::string& input = "") {
     std::ofstream(dir_ / "stdin") << input;
-    std::string cmd = std::string(CLOSEOUTCTL_PATH) + " " + args + " <" + (dir_ / "stdin").string() +
-                      " >" + (dir_ / "stdout").string() + " 2>" + (dir_ / "stderr").string();
+    std::string cmd = std::string(CLOSEOUTCTL_PATH) + " " + args + " <" +
+                      (dir_ / "stdin").string() + " >" + (dir_ / "stdout").string() + " 2>" +
+                      (dir_ / "stderr").string();
     int raw = std::system(cmd.c_str());
     return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(dir_ / "stdout"), slurp(dir_ / "stderr")};
   }
@@ -54,7 +55,7 @@ class Closeoutctl : public testing::Test {
 };
 
 TEST_F(Closeoutctl, ParseJsonPrintsTheSpecObject) {
-  Run r = run("parse --json " + data("dispatch.eml"));
+  CtlRun r = run("parse --json " + data("dispatch.eml"));
   ASSERT_EQ(r.status, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["kind"], "dispatch");
@@ -75,7 +76,7 @@ TEST_F(Closeoutctl, ParseJsonPrintsTheSpecObject) {
 }
 
 TEST_F(Closeoutctl, SeveralFilesGiveJsonLinesInOrder) {
-  Run r = run("parse --json --today 2026-11-24 " + data("dispatch.eml") + " " +
+  CtlRun r = run("parse --json --today 2026-11-24 " + data("dispatch.eml") + " " +
               data("reply-incomplete.eml"));
   ASSERT_EQ(r.status, 0) << r.err;
   std::istringstream lines(r.out);
@@ -89,20 +90,20 @@ TEST_F(Closeoutctl, SeveralFilesGiveJsonLinesInOrder) {
   EXPECT_EQ(reply["valid"], false);
   std::set<std::pair<std::string, std::string>> problems;
   for (auto& p : reply["problems"]) problems.emplace(p["field"], p["code"]);
-  std::set<std::pair<std::string, std::string>> expected = {
-      {"completion_time", "placeholder"}, {"corrective_action", "missing"}};
+  std::set<std::pair<std::string, std::string>> expected = {{"completion_time", "placeholder"},
+                                                            {"corrective_action", "missing"}};
   EXPECT_EQ(problems, expected);
   EXPECT_EQ(reply["warnings"][0]["field"], "etag_number");
 }
 
 TEST_F(Closeoutctl, DashReadsStandardInput) {
-  Run r = run("parse --json -", slurp(kData / "dispatch.eml"));
+  CtlRun r = run("parse --json -", slurp(kData / "dispatch.eml"));
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["dispatch_number"], "7012345678");
 }
 
 TEST_F(Closeoutctl, HumanSummaryNamesKindFieldsAndProblems) {
-  Run r = run("parse --today 2026-11-24 " + data("reply-incomplete.eml"));
+  CtlRun r = run("parse --today 2026-11-24 " + data("reply-incomplete.eml"));
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("section2"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Technician Name"), std::string::npos) << r.out;
@@ -112,7 +113,7 @@ TEST_F(Closeoutctl, HumanSummaryNamesKindFieldsAndProblems) {
 }
 
 TEST_F(Closeoutctl, MissingFileExits66AndStillParsesTheOthers) {
-  Run r = run("parse --json " + data("no-such-file.eml") + " " + data("dispatch.eml"));
+  CtlRun r = run("parse --json " + data("no-such-file.eml") + " " + data("dispatch.eml"));
   EXPECT_EQ(r.status, 66);
   EXPECT_NE(r.err.find("no-such-file.eml"), std::string::npos) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
@@ -120,7 +121,7 @@ TEST_F(Closeoutctl, MissingFileExits66AndStillParsesTheOthers) {
 }
 
 TEST_F(Closeoutctl, InputThatIsNoMessageExits65) {
-  Run r = run("parse --json " + data("not-a-message.bin"));
+  CtlRun r = run("parse --json " + data("not-a-message.bin"));
   EXPECT_EQ(r.status, 65);
   EXPECT_NE(r.err.find("not a readable message"), std::string::npos) << r.err;
   EXPECT_TRUE(r.out.empty());
@@ -129,39 +130,42 @@ TEST_F(Closeoutctl, InputThatIsNoMessageExits65) {
 
 TEST_F(Closeoutctl, OversizeMessageExits65) {
   std::string cfg = write("small.toml", "[limits]\nmax_message_bytes = 100\n");
-  Run r = run("--config " + cfg + " parse " + data("dispatch.eml"));
+  CtlRun r = run("--config " + cfg + " parse " + data("dispatch.eml"));
   EXPECT_EQ(r.status, 65);
   EXPECT_NE(r.err.find("max_message_bytes"), std::string::npos) << r.err;
 }
 
 TEST_F(Closeoutctl, BadConfigExits78NamingKeyAndLine) {
   std::string cfg = write("bad.toml", "[imap]\nidle = \"yes\"\n");
-  Run r = run("--config " + cfg + " parse " + data("dispatch.eml"));
+  CtlRun r = run("--config " + cfg + " parse " + data("dispatch.eml"));
   EXPECT_EQ(r.status, 78);
   EXPECT_NE(r.err.find("bad.toml:2: imap.idle"), std::string::npos) << r.err;
   EXPECT_TRUE(r.out.empty());
 
   std::string broken = write("broken.toml", "[cits\nsenders = 1\n");
   EXPECT_EQ(run("--config " + broken + " parse " + data("dispatch.eml")).status, 78);
-  EXPECT_EQ(run("--config " + (dir_ / "absent.toml").string() + " parse " + data("dispatch.eml")).status, 78);
+  EXPECT_EQ(
+      run("--config " + (dir_ / "absent.toml").string() + " parse " + data("dispatch.eml")).status,
+      78);
 }
 
 TEST_F(Closeoutctl, ConfigSendersAndTechniciansAreUsed) {
   std::string cfg = write("c.toml",
                           "[cits]\nsenders = [\"*@other.example\"]\n"
                           "[dealer]\ntechnicians = [\"*@dealer.example\"]\n[future]\nx = 1\n");
-  Run r = run("--config " + cfg + " parse --json " + data("dispatch.eml"));
+  CtlRun r = run("--config " + cfg + " parse --json " + data("dispatch.eml"));
   ASSERT_EQ(r.status, 0) << r.err;
   // CITS's address is no longer a configured sender, so this is not a dispatch.
   EXPECT_NE(nlohmann::json::parse(r.out)["kind"], "dispatch");
   EXPECT_NE(r.err.find("unknown section [future]"), std::string::npos) << r.err;
 
   std::string strict = write("t.toml", "[dealer]\ntechnicians = [\"boss@dealer.example\"]\n");
-  Run t = run("--config " + strict + " parse --json --today 2026-11-24 " + data("reply-incomplete.eml"));
+  CtlRun t = run("--config " + strict + " parse --json --today 2026-11-24 " +
+              data("reply-incomplete.eml"));
   auto warnings = nlohmann::json::parse(t.out)["warnings"];
-  EXPECT_TRUE(std::any_of(warnings.begin(), warnings.end(),
-                          [](auto& w) { return w["field"] == "from"; }))
-      << t.out;
+  EXPECT_TRUE(std::any_of(warnings.begin(), warnings.end(), [](auto& w) {
+    return w["field"] == "from";
+  })) << t.out;
 }
 
 TEST_F(Closeoutctl, UsageErrorsExit64) {
@@ -169,16 +173,16 @@ TEST_F(Closeoutctl, UsageErrorsExit64) {
   EXPECT_EQ(run("parse --bogus " + data("dispatch.eml")).status, 64);
   EXPECT_EQ(run("").status, 64);
   EXPECT_EQ(run("parse --today someday " + data("dispatch.eml")).status, 64);
-  Run r = run("frobnicate");
+  CtlRun r = run("frobnicate");
   EXPECT_EQ(r.status, 64);
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
 TEST_F(Closeoutctl, VersionAndHelpExit0) {
-  Run v = run("--version");
+  CtlRun v = run("--version");
   EXPECT_EQ(v.status, 0);
   EXPECT_NE(v.out.find("closeoutctl"), std::string::npos);
-  Run h = run("--help");
+  CtlRun h = run("--help");
   EXPECT_EQ(h.status, 0);
   EXPECT_NE(h.out.find("parse"), std::string::npos);
 }

@@ -45,7 +45,8 @@ TEST(Config, TypeErrorsNameFileLineAndKey) {
             "c.toml:3: cits.senders: must be a list of strings");
   EXPECT_EQ(error_of("[smtp]\nstarttls = \"maybe\"\n"),
             "c.toml:2: smtp.starttls: is \"maybe\"; it must be one of required | none");
-  EXPECT_NE(error_of("[reminders]\nfirst_after = \"2 fortnights\"\n").find("c.toml:2: reminders.first_after"),
+  EXPECT_NE(error_of("[reminders]\nfirst_after = \"2 fortnights\"\n")
+                .find("c.toml:2: reminders.first_after"),
             std::string::npos);
   EXPECT_EQ(error_of("[limits]\nmax_message_bytes = -1\n"),
             "c.toml:2: limits.max_message_bytes: must be a positive whole number of bytes");
@@ -73,9 +74,10 @@ TEST(Config, Durations) {
 
 TEST(Config, FormDefinitionFileOverridesTheBuiltIn) {
   const std::string path = testing::TempDir() + "/custom-form.toml";
-  std::ofstream(path) << "[form]\ndispatch_number_pattern = \"^[0-9]{8}$\"\n"
-                         "part_number_pattern = \"^[A-Z0-9-]+$\"\n"
-                         "[[field]]\nkey = \"technician_name\"\nsection = [2]\nlabel = \"Engineer\"\n";
+  std::ofstream(path)
+      << "[form]\ndispatch_number_pattern = \"^[0-9]{8}$\"\n"
+         "part_number_pattern = \"^[A-Z0-9-]+$\"\n"
+         "[[field]]\nkey = \"technician_name\"\nsection = [2]\nlabel = \"Engineer\"\n";
   Config c = parse_config("[cits]\nform_definition = \"" + path + "\"\n", "c.toml");
   auto form = load_form_definition(c);
   ASSERT_NE(form->field_for_label("engineer"), nullptr);

@@ -41,8 +41,10 @@ std::vector<std::string> fixture_names() {
 std::set<std::pair<std::string, std::string>> codes(const Json& list) {
   std::set<std::pair<std::string, std::string>> out;
   for (const auto& p : list) {
-    if (p.is_array()) out.emplace(p.at(0).get<std::string>(), p.at(1).get<std::string>());
-    else out.emplace(p.at("field").get<std::string>(), p.at("code").get<std::string>());
+    if (p.is_array())
+      out.emplace(p.at(0).get<std::string>(), p.at(1).get<std::string>());
+    else
+      out.emplace(p.at("field").get<std::string>(), p.at("code").get<std::string>());
   }
   return out;
 }
@@ -70,7 +72,9 @@ TEST_P(MailFixture, MatchesItsExpectation) {
   SCOPED_TRACE(name + " parsed as " + got.dump(2));
 
   for (const char* key : {"kind", "dispatch_number", "valid", "subject", "from", "message_id"}) {
-    if (expect.contains(key)) EXPECT_EQ(got.at(key), expect.at(key)) << key;
+    if (expect.contains(key)) {
+      EXPECT_EQ(got.at(key), expect.at(key)) << key;
+    }
   }
   if (expect.contains("fields")) {
     for (const auto& [key, value] : expect.at("fields").items()) {
@@ -100,7 +104,10 @@ TEST_P(MailFixture, MatchesItsExpectation) {
 INSTANTIATE_TEST_SUITE_P(Mail, MailFixture, testing::ValuesIn(fixture_names()),
                          [](const auto& info) {
                            std::string n = info.param;
-                           std::replace_if(n.begin(), n.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+                           std::replace_if(
+                               n.begin(), n.end(),
+                               [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); },
+                               '_');
                            return n;
                          });
 

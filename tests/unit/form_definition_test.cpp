@@ -16,11 +16,12 @@ TEST(FormDefinition, BuiltInIsTheShippedFileAndCoversEverySpecKey) {
   FormDefinition shipped = FormDefinition::from_toml(text.str(), "cits-form.toml");
   EXPECT_EQ(shipped.fields().size(), FormDefinition::builtin().fields().size());
   for (const char* key :
-       {"dispatch_number", "dispatch_date", "service_provider", "model", "serial_number",
-        "customer_name", "customer_address", "contact_name", "contact_phone", "contact_email",
-        "warranty_status", "problem_description", "technician_name", "service_date",
-        "arrival_time", "completion_time", "labor_hours", "problem_found", "corrective_action",
-        "parts_used", "etag_number", "meter_reading", "call_status"}) {
+       {"dispatch_number", "dispatch_date", "service_provider",  "model",
+        "serial_number",   "customer_name", "customer_address",  "contact_name",
+        "contact_phone",   "contact_email", "warranty_status",   "problem_description",
+        "technician_name", "service_date",  "arrival_time",      "completion_time",
+        "labor_hours",     "problem_found", "corrective_action", "parts_used",
+        "etag_number",     "meter_reading", "call_status"}) {
     EXPECT_NE(FormDefinition::builtin().field(key), nullptr) << key;
   }
 }
@@ -38,7 +39,8 @@ TEST(FormDefinition, PatternsComeFromTheData) {
   const auto& form = FormDefinition::builtin();
   EXPECT_TRUE(form.is_dispatch_number("7012345678"));
   EXPECT_FALSE(form.is_dispatch_number("70123"));
-  EXPECT_EQ(form.dispatch_number_in_subject("RE: Service Dispatch 7012345678 - iPF685"), "7012345678");
+  EXPECT_EQ(form.dispatch_number_in_subject("RE: Service Dispatch 7012345678 - iPF685"),
+            "7012345678");
   EXPECT_EQ(form.dispatch_number_in_subject("Dispatch #7012345678"), "7012345678");
   EXPECT_EQ(form.dispatch_number_in_subject("Lunch on Friday"), std::nullopt);
   EXPECT_TRUE(form.is_part_number("QY6-0083-000"));

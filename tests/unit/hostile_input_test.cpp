@@ -65,14 +65,16 @@ TEST(HostileInput, FiftyMegabytePartIsCutNotCopiedWhole) {
   auto out = analyze(raw);
   ASSERT_TRUE(out.analysis) << out.error;
   EXPECT_EQ(out.analysis->kind, MessageKind::section2);
-  EXPECT_EQ(std::get<std::string>(find_field(out.analysis->fields, "technician_name")->value), "Jo");
+  EXPECT_EQ(std::get<std::string>(find_field(out.analysis->fields, "technician_name")->value),
+            "Jo");
 }
 
 TEST(HostileInput, BrokenEncodingsDoNotStopTheParse) {
   std::string raw =
       "From: t@dealer.example\nSubject: =?bogus?X?zz?= [CITS #7012345678]\nMIME-Version: 1.0\n"
       "Content-Type: multipart/mixed; boundary=\"q\"\n\n--q\n"
-      "Content-Type: text/plain; charset=\"x-no-such-charset\"\nContent-Transfer-Encoding: base64\n\n"
+      "Content-Type: text/plain; charset=\"x-no-such-charset\"\nContent-Transfer-Encoding: "
+      "base64\n\n"
       "!!!not base64@@@\n--q\nContent-Type: text/html; charset=utf-8\n"
       "Content-Transfer-Encoding: quoted-printable\n\n<table><tr><td>Technician Name=\n"
       "</td><td>J=C3=B3 =ZZ</td></tr>\n--q";  // no closing boundary

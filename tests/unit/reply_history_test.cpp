@@ -12,7 +12,8 @@ ReplyText split(std::string_view text) {
 
 TEST(ReplyHistory, GmailWrappedWroteLineStartsHistory) {
   auto r = split(
-      "Technician Name: Mike\n\nOn Mon, Nov 23, 2026 at 4:12 PM Acme Service <service@dealer.example>\n"
+      "Technician Name: Mike\n\nOn Mon, Nov 23, 2026 at 4:12 PM Acme Service "
+      "<service@dealer.example>\n"
       "wrote:\n> Dispatch Number: 7012345678\n> Serial Number: AAB01234\n");
   EXPECT_EQ(r.new_text, "Technician Name: Mike\n\n");
   EXPECT_EQ(r.history,
@@ -21,12 +22,16 @@ TEST(ReplyHistory, GmailWrappedWroteLineStartsHistory) {
 }
 
 TEST(ReplyHistory, OutlookOriginalMessageAndHeaderBlock) {
-  auto a = split("Done, see below.\r\n\r\n-----Original Message-----\r\nFrom: Acme\r\nTechnician Name: Jo\r\n");
+  auto a = split(
+      "Done, see below.\r\n\r\n-----Original Message-----\r\nFrom: Acme\r\nTechnician Name: "
+      "Jo\r\n");
   EXPECT_EQ(a.new_text, "Done, see below.\n\n");
   EXPECT_NE(a.history.find("Technician Name: Jo"), std::string::npos);
 
-  auto b = split("All fixed.\n\nFrom: Acme Service <service@dealer.example>\nSent: Monday, November 23, 2026 4:12 PM\n"
-                 "To: Techs\nSubject: [CITS #7012345678]\n\nCall Status:\n");
+  auto b = split(
+      "All fixed.\n\nFrom: Acme Service <service@dealer.example>\nSent: Monday, November 23, 2026 "
+      "4:12 PM\n"
+      "To: Techs\nSubject: [CITS #7012345678]\n\nCall Status:\n");
   EXPECT_EQ(b.new_text, "All fixed.\n\n");
   EXPECT_EQ(b.history.rfind("From: Acme", 0), 0u);
 }
@@ -42,8 +47,9 @@ TEST(ReplyHistory, MobileSignaturesAndUnderscoreRuleAreDropped) {
   EXPECT_EQ(r.new_text, "Parts Used: None\n\n");
   EXPECT_EQ(r.history, "Dispatch Number: 1\n");
 
-  auto o = split("Call Status: Completed\n\nGet Outlook for Android\n________________________________\n"
-                 "From: Acme Service\nSent: Monday\nTechnician Name:\n");
+  auto o = split(
+      "Call Status: Completed\n\nGet Outlook for Android\n________________________________\n"
+      "From: Acme Service\nSent: Monday\nTechnician Name:\n");
   EXPECT_EQ(o.new_text, "Call Status: Completed\n\n");
   EXPECT_NE(o.history.find("Technician Name:"), std::string::npos);
 

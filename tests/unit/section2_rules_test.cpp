@@ -101,7 +101,8 @@ TEST(Section2Rules, EveryProblemIsReportedAtOnce) {
 TEST(Section2Rules, PlaceholdersCountAsMissing) {
   for (const char* v : {"TBD", "N/A", "n/a", "?", "-", "see above", "xxx", "XX", "???", "  "}) {
     auto c = check(with(complete(), "problem_found", v));
-    EXPECT_EQ(codes(c), (Codes{{"problem_found", v == std::string("  ") ? "missing" : "placeholder"}}))
+    EXPECT_EQ(codes(c),
+              (Codes{{"problem_found", v == std::string("  ") ? "missing" : "placeholder"}}))
         << v;
   }
 }
@@ -139,9 +140,12 @@ TEST(Section2Rules, LaborHoursReplaceCompletionTimeAndAreRangeChecked) {
   auto c = check(hours_only);
   EXPECT_TRUE(c.problems.empty());
   EXPECT_DOUBLE_EQ(std::get<double>(find_field(c.fields, "labor_hours")->value), 1.5);
-  EXPECT_EQ(codes(check(with(hours_only, "labor_hours", "30"))), (Codes{{"labor_hours", "invalid"}}));
-  EXPECT_EQ(codes(check(with(hours_only, "labor_hours", "0"))), (Codes{{"labor_hours", "invalid"}}));
-  EXPECT_EQ(codes(check(with(hours_only, "labor_hours", "a while"))), (Codes{{"labor_hours", "invalid"}}));
+  EXPECT_EQ(codes(check(with(hours_only, "labor_hours", "30"))),
+            (Codes{{"labor_hours", "invalid"}}));
+  EXPECT_EQ(codes(check(with(hours_only, "labor_hours", "0"))),
+            (Codes{{"labor_hours", "invalid"}}));
+  EXPECT_EQ(codes(check(with(hours_only, "labor_hours", "a while"))),
+            (Codes{{"labor_hours", "invalid"}}));
   EXPECT_EQ(codes(check(without(complete(), "completion_time"))),
             (Codes{{"completion_time", "missing"}}));
 }
@@ -172,7 +176,8 @@ TEST(Section2Rules, DispatchNumberResolution) {
   EXPECT_EQ(codes(check(complete(), none)), (Codes{{"dispatch_number", "missing"}}));
   auto from_body = check(with(complete(), "dispatch_number", "# 7012345679"), none);
   EXPECT_TRUE(from_body.problems.empty());
-  EXPECT_EQ(std::get<std::string>(find_field(from_body.fields, "dispatch_number")->value), "7012345679");
+  EXPECT_EQ(std::get<std::string>(find_field(from_body.fields, "dispatch_number")->value),
+            "7012345679");
   EXPECT_EQ(codes(check(with(complete(), "dispatch_number", "12AB"), none)),
             (Codes{{"dispatch_number", "invalid"}}));
   DispatchFacts history;
