@@ -45,6 +45,28 @@ std::size_t count_containers(std::string_view raw, std::size_t stop_after) {
   return count;
 }
 
+// Why the header block is too large to hand to mimetic, or nullopt when it is fine.
+std::optional<std::string> oversize_header(std::string_view raw, const DecodeLimits& limits) {
+  std::size_t field_start = 0;
+  std::size_t pos = 0;
+  while (pos < raw.size()) {
+    std::size_t nl = raw.find('\n', pos);
+    std::size_t end = nl == std::string_view::npos ? raw.size() : nl + 1;
+    std::string_view line = raw.substr(pos, end - pos);
+    if (trim(line).empty()) break;                                       // end of the header block
+    if (line.front() != ' ' && line.front() != '\t') field_start = pos;  // not a continuation
+    if (end - field_start > limits.max_header_field_bytes) {
+      return "a header field is longer than " + std::to_string(limits.max_header_field_bytes) +
+             " bytes";
+    }
+    if (end > limits.max_header_bytes) {
+      return "the header is longer than " + std::to_string(limits.max_header_bytes) + " bytes";
+    }
+    pos = end;
+  }
+  return std::nullopt;
+}
+
 std::string header(const mimetic::MimeEntity& e, const char* name) {
   const auto& h = e.header();
   if (!h.hasField(name)) return {};
@@ -164,6 +186,10 @@ DecodeOutcome decode_message(std::string_view raw, const DecodeLimits& limits) {
   }
   if (!starts_with_header_field(body)) {
     outcome.error = "not an e-mail message: it does not start with header fields";
+    return outcome;
+  }
+  if (auto why = oversize_header(body, limits)) {
+    outcome.error = *why;
     return outcome;
   }
   if (count_containers(body, limits.max_containers) > limits.max_containers) {
