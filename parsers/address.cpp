@@ -55,7 +55,8 @@ std::string address_of(std::string_view header_value) {
     if (close != std::string::npos) {
       std::string inside(trim(std::string_view(plain).substr(open + 1, close - open - 1)));
       // Source routes ("<@a,@b:user@host>") are obsolete; keep the part after the colon.
-      if (std::size_t colon = inside.rfind(':'); colon != std::string::npos) inside.erase(0, colon + 1);
+      if (std::size_t colon = inside.rfind(':'); colon != std::string::npos)
+        inside.erase(0, colon + 1);
       return plausible(inside) ? inside : std::string();
     }
   }

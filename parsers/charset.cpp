@@ -39,7 +39,8 @@ std::size_t utf8_sequence(std::string_view s) noexcept {
 
 std::string normalize_charset(std::string_view charset) {
   std::string name = to_lower_ascii(trim(charset));
-  if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
+  if (name.size() >= 2 && name.front() == '"' && name.back() == '"')
+    name = name.substr(1, name.size() - 2);
   name = std::string(trim(name));
   if (name == "utf8") return "utf-8";
   if (name == "latin1" || name == "latin-1" || name == "iso-8859-1" || name == "iso8859-1" ||
@@ -135,9 +136,19 @@ std::string repair_utf8(std::string_view s) {
   return out;
 }
 
+namespace {
+// 7-bit charsets (ISO-2022-JP, UTF-7) and wide ones look like ASCII but are not.
+bool ascii_compatible(const std::string& name) {
+  for (const char* p : {"iso-2022", "iso2022", "utf-7", "utf7", "utf-16", "utf-32", "ucs", "hz"}) {
+    if (name.rfind(p, 0) == 0) return false;
+  }
+  return true;
+}
+}  // namespace
+
 std::string to_utf8(std::string_view bytes, std::string_view charset) {
-  if (is_ascii(bytes)) return std::string(bytes);
   std::string name = normalize_charset(charset);
+  if (ascii_compatible(name) && is_ascii(bytes)) return std::string(bytes);
   if (name == "utf-8") return repair_utf8(bytes);
   if (name.empty()) {
     if (is_valid_utf8(bytes)) return std::string(bytes);

@@ -3,10 +3,10 @@
 // across them. A malformed encoded word is kept as the literal text it is.
 #include "header_decode.h"
 
-#include <iterator>
 #include <mimetic/codec/base64.h>
 #include <mimetic/codec/code.h>
 #include <mimetic/codec/qp.h>
+#include <iterator>
 #include <optional>
 
 #include "charset.h"
@@ -25,8 +25,10 @@ std::string decode_q(std::string_view payload) {
   std::string qp;
   qp.reserve(payload.size());
   for (char c : payload) {
-    if (c == '_') qp += "=20";
-    else qp.push_back(c);
+    if (c == '_')
+      qp += "=20";
+    else
+      qp.push_back(c);
   }
   std::string out;
   mimetic::QP::Decoder decoder;
@@ -55,7 +57,8 @@ std::optional<EncodedWord> parse_encoded_word(std::string_view s) {
   std::size_t end = s.find("?=", q1 + 3);
   if (end == std::string_view::npos) return std::nullopt;
   std::string_view payload = s.substr(q1 + 3, end - q1 - 3);
-  if (payload.find_first_of(" \t\r\n") != std::string_view::npos) return std::nullopt;
+  // RFC 2047: encoded-text has no blanks and no '?'.
+  if (payload.find_first_of(" \t\r\n?") != std::string_view::npos) return std::nullopt;
   std::string charset = to_lower_ascii(s.substr(2, q1 - 2));
   charset = charset.substr(0, charset.find('*'));
   char encoding = static_cast<char>(s[q1 + 1] | 0x20);
@@ -84,7 +87,8 @@ std::string decode_header_value(std::string_view raw) {
   std::string pending_bytes;  // consecutive encoded words of one charset, not yet converted
   std::string pending_charset;
   auto flush = [&] {
-    if (!pending_charset.empty() || !pending_bytes.empty()) out += to_utf8(pending_bytes, pending_charset);
+    if (!pending_charset.empty() || !pending_bytes.empty())
+      out += to_utf8(pending_bytes, pending_charset);
     pending_bytes.clear();
     pending_charset.clear();
   };
@@ -98,7 +102,8 @@ std::string decode_header_value(std::string_view raw) {
     }
     std::string_view between = raw.substr(literal_start, i - literal_start);
     // Whitespace between two encoded words is not part of the text (RFC 2047 section 6.2).
-    const bool only_blanks = trim(between).empty() && between.find_first_not_of(" \t\r\n") == std::string_view::npos;
+    const bool only_blanks =
+        trim(between).empty() && between.find_first_not_of(" \t\r\n") == std::string_view::npos;
     if (!(only_blanks && (!pending_bytes.empty() || !pending_charset.empty()))) {
       flush();
       append_raw(out, between);

@@ -44,10 +44,11 @@ bool hidden(const xmlNode* n) {
 }
 
 bool is_block(const xmlNode* n) {
-  return is_any(n, {"p", "div", "tr", "table", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5",
-                    "h6", "pre", "section", "article", "header", "footer", "address", "center",
-                    "dl", "dt", "dd", "tbody", "thead", "tfoot", "td", "th", "form", "fieldset",
-                    "main", "nav", "aside", "figure", "caption"});
+  return is_any(
+      n, {"p",       "div",    "tr",       "table", "ul",  "ol",      "li",      "h1",     "h2",
+          "h3",      "h4",     "h5",       "h6",    "pre", "section", "article", "header", "footer",
+          "address", "center", "dl",       "dt",    "dd",  "tbody",   "thead",   "tfoot",  "td",
+          "th",      "form",   "fieldset", "main",  "nav", "aside",   "figure",  "caption"});
 }
 
 // The next node in document order after n's subtree, bounded by root.
@@ -174,7 +175,8 @@ void Renderer::text(const xmlNode* n) {
     if (!t.empty() && (t.back() == '\n')) end_line();
     return;
   }
-  bool leading_space = !t.empty() && (std::isspace(static_cast<unsigned char>(t.front())) || t.rfind("\xC2\xA0", 0) == 0);
+  bool leading_space = !t.empty() && (std::isspace(static_cast<unsigned char>(t.front())) ||
+                                      t.rfind("\xC2\xA0", 0) == 0);
   std::string collapsed = collapse_spaces(t);
   if (collapsed.empty()) {
     pending_space_ = pending_space_ || !line_.empty();
@@ -198,7 +200,8 @@ void Renderer::render_row(const xmlNode* row) {
       auto values = cells_of(next);
       if (values.size() == cells.size() &&
           std::none_of(values.begin(), values.end(), [](auto* c) { return is(c, "th"); })) {
-        for (std::size_t i = 0; i < cells.size(); ++i) emit(pair_line(texts[i], cell_text(values[i])));
+        for (std::size_t i = 0; i < cells.size(); ++i)
+          emit(pair_line(texts[i], cell_text(values[i])));
         consumed_rows_.insert(next);
         return;
       }
@@ -208,13 +211,12 @@ void Renderer::render_row(const xmlNode* row) {
     if (!texts[0].empty() || !texts[1].empty()) emit(pair_line(texts[0], texts[1]));
     return;
   }
-  const bool pairs = texts.size() > 2 && texts.size() % 2 == 0 &&
-                     [&] {
-                       for (std::size_t i = 0; i < texts.size(); i += 2) {
-                         if (texts[i].empty() || texts[i].size() > 60) return false;
-                       }
-                       return true;
-                     }();
+  const bool pairs = texts.size() > 2 && texts.size() % 2 == 0 && [&] {
+    for (std::size_t i = 0; i < texts.size(); i += 2) {
+      if (texts[i].empty() || texts[i].size() > 60) return false;
+    }
+    return true;
+  }();
   if (pairs) {
     for (std::size_t i = 0; i < texts.size(); i += 2) emit(pair_line(texts[i], texts[i + 1]));
     return;
@@ -352,8 +354,9 @@ std::string html_to_text(std::string_view html) {
   if (html.empty()) return {};
   const int options = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                       HTML_PARSE_NONET | HTML_PARSE_COMPACT;
-  htmlDocPtr doc = htmlReadMemory(html.data(), static_cast<int>(std::min<std::size_t>(html.size(), 1u << 30)),
-                                  nullptr, "UTF-8", options);
+  htmlDocPtr doc =
+      htmlReadMemory(html.data(), static_cast<int>(std::min<std::size_t>(html.size(), 1u << 30)),
+                     nullptr, "UTF-8", options);
   if (!doc) return {};
   std::string text;
   if (const xmlNode* root = xmlDocGetRootElement(doc)) text = Renderer().render(root);

@@ -77,7 +77,7 @@ TEST_F(Closeoutctl, ParseJsonPrintsTheSpecObject) {
 
 TEST_F(Closeoutctl, SeveralFilesGiveJsonLinesInOrder) {
   CtlRun r = run("parse --json --today 2026-11-24 " + data("dispatch.eml") + " " +
-              data("reply-incomplete.eml"));
+                 data("reply-incomplete.eml"));
   ASSERT_EQ(r.status, 0) << r.err;
   std::istringstream lines(r.out);
   std::string first, second, extra;
@@ -161,7 +161,7 @@ TEST_F(Closeoutctl, ConfigSendersAndTechniciansAreUsed) {
 
   std::string strict = write("t.toml", "[dealer]\ntechnicians = [\"boss@dealer.example\"]\n");
   CtlRun t = run("--config " + strict + " parse --json --today 2026-11-24 " +
-              data("reply-incomplete.eml"));
+                 data("reply-incomplete.eml"));
   auto warnings = nlohmann::json::parse(t.out)["warnings"];
   EXPECT_TRUE(std::any_of(warnings.begin(), warnings.end(), [](auto& w) {
     return w["field"] == "from";
