@@ -3,6 +3,8 @@
 // the first, normally text/plain.
 #include "analyze.h"
 
+#include <algorithm>
+
 #include "address.h"
 #include "dispatch_tag.h"
 #include "html_text.h"
@@ -29,9 +31,15 @@ std::size_t count_filled(const std::vector<LabeledValue>& values) {
 std::vector<RenderedPart> render_parts(const DecodedMessage& m, const FormDefinition& form) {
   std::vector<RenderedPart> out;
   for (const auto& p : m.parts) {
-    RenderedPart r{&p, p.type == TextPart::Type::html ? html_to_text(p.text) : p.text};
-    r.filled_labels = count_filled(find_labeled_values(r.text, form));
-    out.push_back(std::move(r));
+    out.push_back({&p, p.type == TextPart::Type::html ? html_to_text(p.text) : p.text});
+  }
+  // Scores only matter where there is a choice: parts with an alternative beside them.
+  for (auto& r : out) {
+    const bool has_alternative =
+        std::count_if(out.begin(), out.end(), [&](const RenderedPart& o) {
+          return !o.part->attachment && o.part->alternative_group == r.part->alternative_group;
+        }) > 1;
+    if (has_alternative) r.filled_labels = count_filled(find_labeled_values(r.text, form));
   }
   return out;
 }
@@ -133,14 +141,17 @@ void fill_section2(Analysis& a, ReplyContent& reply, const AnalyzeOptions& o) {
   a.section2_raw = std::move(reply.raw);
 }
 
-void fill_dispatch(Analysis& a, const std::vector<RenderedPart>& parts, const std::string& body,
-                   const FormDefinition& form) {
+Section1Check read_section1(const Analysis& a, const std::vector<RenderedPart>& parts,
+                            const std::string& body, const FormDefinition& form) {
   RawFields raw;
   offer(raw, body, form, section1_field);
   for (const auto& p : parts) {
     if (p.part->attachment) offer(raw, p.text, form, section1_field);
   }
-  Section1Check check = check_section1(raw, form.dispatch_number_in_subject(a.subject), form);
+  return check_section1(raw, form.dispatch_number_in_subject(a.subject), form);
+}
+
+void fill_dispatch(Analysis& a, Section1Check check) {
   a.fields = std::move(check.fields);
   a.problems = std::move(check.problems);
   a.warnings = std::move(check.warnings);
@@ -155,13 +166,6 @@ std::optional<std::string> automatic_reference(const Analysis& a, std::string_vi
   if (auto n = form.dispatch_number_in_subject(a.subject)) return n;
   if (a.kind == MessageKind::bounce) return find_dispatch_tag(raw);
   return std::nullopt;
-}
-
-bool has_dispatch_number(const std::string& body, const Analysis& a, const FormDefinition& form) {
-  RawFields raw;
-  offer(raw, body, form, section1_field);
-  return check_section1(raw, form.dispatch_number_in_subject(a.subject), form)
-      .dispatch_number.has_value();
 }
 
 }  // namespace
@@ -190,9 +194,11 @@ AnalyzeOutcome analyze_message(std::string_view raw, const AnalyzeOptions& o) {
   }
   const auto parts = render_parts(m, form);
   const std::string body = body_text(parts);
-  if (address_matches(a.from, o.cits_senders) && has_dispatch_number(body, a, form)) {
+  std::optional<Section1Check> section1;
+  if (address_matches(a.from, o.cits_senders)) section1 = read_section1(a, parts, body, form);
+  if (section1 && section1->dispatch_number) {
     a.kind = MessageKind::dispatch;
-    fill_dispatch(a, parts, body, form);
+    fill_dispatch(a, std::move(*section1));
   } else if (ReplyContent reply = read_reply(parts, body, form);
              reply.has_section2_label || find_dispatch_tag(a.subject)) {
     a.kind = MessageKind::section2;

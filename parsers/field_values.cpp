@@ -115,43 +115,42 @@ std::string iso_date(std::chrono::year_month_day date) {
 }
 
 std::optional<int> parse_time_of_day(std::string_view text) {
-  std::string s;
+  std::string compact;
   for (char c : to_lower_ascii(trim(text))) {
-    if (c != ' ' && c != '.') s.push_back(c);
+    if (c != ' ' && c != '.') compact.push_back(c);
   }
+  if (compact.size() > 16) return std::nullopt;
+  std::string_view s = compact;
   if (s == "noon" || s == "12noon") return 12 * 60;
-  if (s == "midnight") return std::nullopt;  // never a plausible arrival or completion
   std::optional<bool> pm;
   for (std::string_view suffix : {"am", "a", "pm", "p"}) {
     if (s.size() > suffix.size() && s.ends_with(suffix)) {
       pm = suffix.front() == 'p';
-      s.resize(s.size() - suffix.size());
+      s.remove_suffix(suffix.size());
       break;
     }
   }
-  if (s.ends_with("hrs")) s.resize(s.size() - 3);  // "1430hrs"
-  int hours = 0;
-  int minutes = 0;
+  if (s.ends_with("hrs")) s.remove_suffix(3);  // "1430hrs"
   std::size_t sep = s.find_first_of(":h");
-  std::string h = s.substr(0, sep);
-  std::string m = sep == std::string::npos ? "" : s.substr(sep + 1);
-  if (sep == std::string::npos && h.size() >= 3 && h.size() <= 4) {  // "930", "1430"
+  std::string_view h = s.substr(0, sep);
+  std::string_view m = sep == std::string_view::npos ? std::string_view{} : s.substr(sep + 1);
+  if (sep == std::string_view::npos && h.size() >= 3 && h.size() <= 4) {  // "930", "1430"
     m = h.substr(h.size() - 2);
-    h.resize(h.size() - 2);
+    h.remove_suffix(2);
   }
-  auto all_digits = [](const std::string& x) {
+  auto digits = [](std::string_view x) {
     return !x.empty() && x.size() <= 2 && std::all_of(x.begin(), x.end(), [](char c) {
       return std::isdigit(static_cast<unsigned char>(c));
     });
   };
-  if (!all_digits(h) || (!m.empty() && (!all_digits(m) || m.size() != 2))) return std::nullopt;
-  hours = std::stoi(h);
-  minutes = m.empty() ? 0 : std::stoi(m);
+  if (!digits(h) || (!m.empty() && (!digits(m) || m.size() != 2))) return std::nullopt;
+  int hours = (h.size() == 2 ? (h[0] - '0') * 10 + (h[1] - '0') : h[0] - '0');
+  int minutes = m.empty() ? 0 : (m[0] - '0') * 10 + (m[1] - '0');
   if (minutes > 59) return std::nullopt;
   if (pm) {
     if (hours < 1 || hours > 12) return std::nullopt;
     hours = hours % 12 + (*pm ? 12 : 0);
-  } else if (hours > 23 || (m.empty() && sep == std::string::npos)) {
+  } else if (hours > 23 || (m.empty() && sep == std::string_view::npos)) {
     return std::nullopt;  // a bare "9" is ambiguous: morning or evening?
   }
   return hours * 60 + minutes;
