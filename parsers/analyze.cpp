@@ -115,7 +115,9 @@ std::optional<std::string> history_dispatch_number(const RawFields& history,
 void fill_section2(Analysis& a, ReplyContent& reply, const AnalyzeOptions& o) {
   const FormDefinition& form = *o.form;
   a.facts.tag_number = find_dispatch_tag(a.subject);
-  a.facts.subject_number = form.dispatch_number_in_subject(a.subject);
+  // The tag wins over a number in the subject, so the (slow) subject search is only needed
+  // without one.
+  if (!a.facts.tag_number) a.facts.subject_number = form.dispatch_number_in_subject(a.subject);
   a.facts.history_number = history_dispatch_number(reply.history, form);
   if (const std::string* d = reply.history.get("dispatch_date")) {
     a.facts.dispatch_date = parse_date(collapse_spaces(*d));

@@ -4,6 +4,7 @@
 #include "form_definition.h"
 
 #include <algorithm>
+#include <cctype>
 #include <sstream>
 #include <toml.hpp>
 
@@ -150,6 +151,7 @@ FormDefinition FormDefinition::from_toml(std::string_view text, std::string_view
                          spec.key + "'");
       }
       def.longest_label_words_ = std::max(def.longest_label_words_, word_count(norm));
+      def.first_words_.insert(norm.substr(0, norm.find(' ')));
     }
     if (spec.key == "parts_used") spec.is_list = true;
     def.fields_.push_back(std::move(spec));
@@ -212,6 +214,14 @@ bool FormDefinition::is_dispatch_number(std::string_view value) const {
 
 std::optional<std::string> FormDefinition::dispatch_number_in_subject(
     std::string_view subject) const {
+  // Most subjects carry no run of six digits at all; skip the regex engine for them.
+  std::size_t run = 0;
+  bool has_run = false;
+  for (char c : subject) {
+    run = std::isdigit(static_cast<unsigned char>(c)) ? run + 1 : 0;
+    has_run = has_run || run >= 6;
+  }
+  if (!has_run) return std::nullopt;
   std::string s(subject.substr(0, 1000));
   for (const auto& re : subject_res_) {
     std::smatch m;

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace closeout {
@@ -51,6 +52,10 @@ class FormDefinition {
   // label must already be normalize_label()'d.
   const FieldSpec* field_for_label(std::string_view normalized_label) const noexcept;
   std::size_t longest_label_words() const noexcept { return longest_label_words_; }
+  // Cheap pre-check before any normalising: can a label start with this (lower-case) word?
+  bool may_start_label(std::string_view lower_word) const {
+    return first_words_.count(std::string(lower_word)) > 0;
+  }
 
   bool is_placeholder(std::string_view value) const;
   bool is_dispatch_number(std::string_view value) const;
@@ -68,6 +73,7 @@ class FormDefinition {
   std::vector<FieldSpec> fields_;
   std::unordered_map<std::string, std::size_t> by_label_;
   std::size_t longest_label_words_ = 0;
+  std::unordered_set<std::string> first_words_;
   std::vector<std::string> placeholders_;
   std::regex dispatch_number_re_;
   std::vector<std::regex> subject_res_;

@@ -4,6 +4,7 @@
 #include "label_fields.h"
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 
 #include "text_util.h"
@@ -71,9 +72,21 @@ std::optional<LabelMatch> match_word_prefix(std::string_view line, const FormDef
   return std::nullopt;
 }
 
+// The first word of a line, lower-cased, as labels begin: "Date", "e-tag", "s/n", "part".
+bool first_word_may_be_label(std::string_view line, const FormDefinition& form) {
+  std::string word;
+  for (char c : line) {
+    if (c == ' ' || c == '\t' || c == ':' || c == '=' || c == '|' || c == '*' || c == '(') break;
+    if (word.size() == 24) return false;  // longer than any label word
+    word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return !word.empty() && form.may_start_label(word);
+}
+
 std::optional<LabelMatch> match_label(std::string_view raw_line, const FormDefinition& form) {
   std::string_view line = strip_leading_decoration(raw_line);
   if (line.empty() || line.size() > 2000) return std::nullopt;
+  if (!first_word_may_be_label(line, form)) return std::nullopt;
   if (auto m = split_at(line, first_separator(line), 1, form)) return m;
   if (auto m = split_at(line, line.find(" - "), 3, form)) return m;
   if (auto m = split_at(line, line.find("  "), 2, form)) return m;
@@ -92,8 +105,12 @@ bool is_indented(std::string_view line) {
 std::vector<LabeledValue> find_labeled_values(std::string_view text, const FormDefinition& form) {
   std::vector<LabeledValue> out;
   const auto lines = split_lines(text);
+  // Each line is matched once; the continuation rule below looks ahead at the same results.
+  std::vector<std::optional<LabelMatch>> matches;
+  matches.reserve(lines.size());
+  for (auto line : lines) matches.push_back(match_label(line, form));
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    auto m = match_label(lines[i], form);
+    const auto& m = matches[i];
     if (!m) continue;
     LabeledValue lv{m->field, std::string(m->value)};
     // A bare label takes the following lines as its value; a filled one only indented lines,
@@ -101,7 +118,7 @@ std::vector<LabeledValue> find_labeled_values(std::string_view text, const FormD
     const bool bare = lv.value.empty();
     while (i + 1 < lines.size()) {
       std::string_view next = lines[i + 1];
-      if (trim(next).empty() || match_label(next, form)) break;
+      if (trim(next).empty() || matches[i + 1]) break;
       if (!bare && !is_indented(next) && !m->field->is_list) break;
       if (!lv.value.empty()) lv.value.push_back('\n');
       lv.value.append(strip_value_decoration(next));

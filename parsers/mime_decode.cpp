@@ -35,9 +35,10 @@ std::string_view skip_envelope_line(std::string_view raw) {
 std::size_t count_containers(std::string_view raw, std::size_t stop_after) {
   static constexpr std::string_view needles[] = {"multipart/", "message/rfc822"};
   std::size_t count = 0;
-  for (std::size_t i = 0; i < raw.size() && count <= stop_after; ++i) {
-    char c = raw[i];
-    if (c != 'm' && c != 'M') continue;
+  for (std::size_t i = 0; i + 1 < raw.size() && count <= stop_after; ++i) {
+    if ((raw[i] | 0x20) != 'm') continue;
+    const char next = static_cast<char>(raw[i + 1] | 0x20);  // 'u'ltipart or 'e'ssage
+    if (next != 'u' && next != 'e') continue;
     for (auto n : needles) {
       if (istarts_with(raw.substr(i, n.size()), n)) ++count;
     }
@@ -65,12 +66,6 @@ std::optional<std::string> oversize_header(std::string_view raw, const DecodeLim
     pos = end;
   }
   return std::nullopt;
-}
-
-std::string header(const mimetic::MimeEntity& e, const char* name) {
-  const auto& h = e.header();
-  if (!h.hasField(name)) return {};
-  return decode_header_value(h.field(name).value());
 }
 
 // "auto-replied; owner-email=..." -> "auto-replied"
@@ -155,22 +150,35 @@ void collect_parts(const mimetic::MimeEntity& root, const DecodeLimits& limits,
   }
 }
 
+// One pass over the header fields; the first occurrence of each name counts.
 void read_headers(const mimetic::MimeEntity& e, DecodedMessage& out) {
-  out.message_id = std::string(trim(header(e, "Message-ID")));
-  out.from = address_of(header(e, "From"));
-  out.subject = header(e, "Subject");
-  if (e.header().hasField("Return-Path")) {
-    std::string rp = header(e, "Return-Path");
-    std::erase_if(rp, [](char c) { return c == ' ' || c == '\t'; });
-    out.null_return_path = rp == "<>";
+  bool seen[7] = {};
+  auto first = [&](int slot) { return !std::exchange(seen[slot], true); };
+  for (const auto& field : e.header()) {
+    const std::string& name = field.name();
+    if (iequals(name, "Message-ID") && first(0)) {
+      out.message_id = decode_header_value(field.value());
+    } else if (iequals(name, "From") && first(1)) {
+      out.from = address_of(decode_header_value(field.value()));
+    } else if (iequals(name, "Subject") && first(2)) {
+      out.subject = decode_header_value(field.value());
+    } else if (iequals(name, "Return-Path") && first(3)) {
+      std::string rp = field.value();
+      std::erase_if(rp, [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
+      out.null_return_path = rp == "<>";
+    } else if (iequals(name, "In-Reply-To") && first(4)) {
+      out.in_reply_to = message_ids(field.value());
+    } else if (iequals(name, "References") && first(5)) {
+      out.references = message_ids(field.value());
+    } else if (iequals(name, "Auto-Submitted") && first(6)) {
+      out.auto_submitted = first_token_lower(field.value());
+    } else if (iequals(name, "Precedence")) {
+      if (out.precedence.empty()) out.precedence = first_token_lower(field.value());
+    } else if (iequals(name, "X-Autoreply") || iequals(name, "X-Autorespond") ||
+               iequals(name, "X-Autoresponder")) {
+      out.autoreply_header = true;
+    }
   }
-  out.in_reply_to = message_ids(header(e, "In-Reply-To"));
-  out.references = message_ids(header(e, "References"));
-  out.auto_submitted = first_token_lower(header(e, "Auto-Submitted"));
-  out.precedence = first_token_lower(header(e, "Precedence"));
-  out.autoreply_header = e.header().hasField("X-Autoreply") ||
-                         e.header().hasField("X-Autorespond") ||
-                         e.header().hasField("X-Autoresponder");
   const auto& ct = e.header().contentType();
   out.is_report = iequals(ct.type(), "multipart") && iequals(ct.subtype(), "report");
 }

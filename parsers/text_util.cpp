@@ -26,9 +26,9 @@ std::size_t blank_suffix(std::string_view s) noexcept {
   return 0;
 }
 
-char lower(char c) noexcept {
-  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-}
+// ASCII only and inline: std::tolower is a locale-aware call, and this runs on every byte.
+char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+char upper(char c) noexcept { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
 
 }  // namespace
 
@@ -46,7 +46,7 @@ std::string to_lower_ascii(std::string_view s) {
 
 std::string to_upper_ascii(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : out) c = upper(c);
   return out;
 }
 
@@ -71,14 +71,27 @@ bool icontains(std::string_view haystack, std::string_view needle) noexcept {
 
 std::vector<std::string_view> split_lines(std::string_view text) {
   std::vector<std::string_view> lines;
+  lines.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
+  auto push = [&](std::string_view line) {
+    // A lone CR (old Mac mail) inside a LF-terminated line still ends a line.
+    std::size_t cr;
+    while ((cr = line.find('\r')) != std::string_view::npos && cr + 1 < line.size()) {
+      lines.push_back(line.substr(0, cr));
+      line.remove_prefix(cr + 1);
+    }
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.push_back(line);
+  };
   std::size_t start = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '\n' && text[i] != '\r') continue;
-    lines.push_back(text.substr(start, i - start));
-    if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-    start = i + 1;
+  while (start < text.size()) {
+    std::size_t nl = text.find('\n', start);
+    if (nl == std::string_view::npos) {
+      push(text.substr(start));
+      break;
+    }
+    push(text.substr(start, nl - start));
+    start = nl + 1;
   }
-  if (start < text.size()) lines.push_back(text.substr(start));
   return lines;
 }
 
@@ -86,16 +99,23 @@ std::string collapse_spaces(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   bool pending_space = false;
-  while (!s.empty()) {
-    if (std::size_t n = blank_prefix(s)) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    char c = s[i];
+    if (is_blank_byte(c)) {
       pending_space = !out.empty();
-      s.remove_prefix(n);
+      ++i;
+      continue;
+    }
+    if (c == '\xC2' && i + 1 < s.size() && s[i + 1] == '\xA0') {  // no-break space
+      pending_space = !out.empty();
+      i += 2;
       continue;
     }
     if (pending_space) out.push_back(' ');
     pending_space = false;
-    out.push_back(s.front());
-    s.remove_prefix(1);
+    out.push_back(c);
+    ++i;
   }
   return out;
 }
