@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
                "closeoutctl"};
   app.set_version_flag("--version", std::string("closeoutctl ") + std::string(version()));
   app.require_subcommand(1);
+  app.fallthrough();  // "closeoutctl parse --config FILE ..." works as well as the SPEC's order
   std::string config_path;
   app.add_option("--config", config_path, "closeoutd configuration file (TOML)");
 

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -33,6 +34,12 @@ Input read_input(const std::string& name, std::uint64_t limit) {
   std::ifstream file;
   std::istream* stream = &std::cin;
   if (name != "-") {
+    std::error_code ec;
+    if (std::filesystem::is_directory(name, ec)) {
+      in.error_code = exit_code::no_input;
+      in.error = name + ": is a directory, not a message file";
+      return in;
+    }
     file.open(name, std::ios::binary);
     if (!file) {
       in.error_code = errno == ENOENT ? exit_code::no_input : exit_code::data_error;

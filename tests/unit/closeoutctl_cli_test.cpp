@@ -120,6 +120,20 @@ TEST_F(Closeoutctl, MissingFileExits66AndStillParsesTheOthers) {
   EXPECT_EQ(nlohmann::json::parse(r.out)["kind"], "dispatch");
 }
 
+TEST_F(Closeoutctl, DirectoryIsNoInputFile) {
+  CtlRun r = run("parse " + kData.string());
+  EXPECT_EQ(r.status, 66);
+  EXPECT_NE(r.err.find("is a directory"), std::string::npos) << r.err;
+}
+
+TEST_F(Closeoutctl, ConfigOptionMayFollowTheSubcommand) {
+  std::string cfg = write("c.toml", "[cits]\nsenders = [\"*@other.example\"]\n");
+  CtlRun r = run("parse --config " + cfg + " --json " + data("dispatch.eml"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  // CITS is no longer a configured sender; the blank Section 2 template makes it a reply.
+  EXPECT_EQ(nlohmann::json::parse(r.out)["kind"], "section2");
+}
+
 TEST_F(Closeoutctl, InputThatIsNoMessageExits65) {
   CtlRun r = run("parse --json " + data("not-a-message.bin"));
   EXPECT_EQ(r.status, 65);
