@@ -52,6 +52,10 @@ std::string normalize_charset(std::string_view charset) {
 }
 
 class Converter {
+  // iconv_open's documented failure value is (iconv_t)-1.
+  // NOLINTNEXTLINE(performance-no-int-to-ptr)
+  static inline const iconv_t kFailed = reinterpret_cast<iconv_t>(-1);
+
  public:
   explicit Converter(const std::string& from) : cd_(iconv_open("UTF-8", from.c_str())) {}
   ~Converter() {
@@ -59,7 +63,7 @@ class Converter {
   }
   Converter(const Converter&) = delete;
   Converter& operator=(const Converter&) = delete;
-  bool ok() const { return cd_ != reinterpret_cast<iconv_t>(-1); }
+  bool ok() const { return cd_ != kFailed; }
 
   std::string convert(std::string_view in) {
     iconv(cd_, nullptr, nullptr, nullptr, nullptr);  // reset shift state left by a prior input

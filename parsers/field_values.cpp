@@ -5,7 +5,6 @@
 #include <array>
 #include <cctype>
 #include <cmath>
-#include <cstdio>
 
 #include "text_util.h"
 
@@ -107,11 +106,18 @@ std::optional<std::chrono::year_month_day> parse_date(std::string_view text) {
   return make_date(numbers[2], numbers[0], numbers[1]);  // US: month first
 }
 
+namespace {
+// "7" -> "07": zero-padded decimal of at least width digits.
+std::string padded(int value, std::size_t width) {
+  std::string s = std::to_string(value);
+  return s.size() >= width ? s : std::string(width - s.size(), '0') + s;
+}
+}  // namespace
+
 std::string iso_date(std::chrono::year_month_day date) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(date.year()),
-                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
-  return buf;
+  return padded(static_cast<int>(date.year()), 4) + "-" +
+         padded(static_cast<int>(static_cast<unsigned>(date.month())), 2) + "-" +
+         padded(static_cast<int>(static_cast<unsigned>(date.day())), 2);
 }
 
 std::optional<int> parse_time_of_day(std::string_view text) {
@@ -157,9 +163,7 @@ std::optional<int> parse_time_of_day(std::string_view text) {
 }
 
 std::string hh_mm(int minutes) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%02d:%02d", minutes / 60 % 24, minutes % 60);
-  return buf;
+  return padded(minutes / 60 % 24, 2) + ":" + padded(minutes % 60, 2);
 }
 
 std::optional<double> parse_hours(std::string_view text) {

@@ -192,6 +192,7 @@ void Renderer::render_row(const xmlNode* row) {
   end_line();
   const auto cells = cells_of(row);
   std::vector<std::string> texts;
+  texts.reserve(cells.size());
   for (const xmlNode* c : cells) texts.push_back(cell_text(c));
   const bool all_th = !cells.empty() &&
                       std::all_of(cells.begin(), cells.end(), [](auto* c) { return is(c, "th"); });

@@ -36,13 +36,13 @@ struct DecodedMessage {
 
 struct DecodeLimits {
   // A Section 2 form is a few kilobytes; text past this is never looked at.
-  std::size_t max_part_bytes = 2 * 1024 * 1024;
+  std::size_t max_part_bytes = std::size_t{2} * 1024 * 1024;
   // Real mail has a handful of MIME containers; mimetic recurses per level, so cap them.
   std::size_t max_containers = 100;
   // mimetic grows a header buffer 128 bytes at a time, so parse time is quadratic in a
   // field's length; real fields (even long References) stay far below these.
-  std::size_t max_header_field_bytes = 128 * 1024;
-  std::size_t max_header_bytes = 1024 * 1024;
+  std::size_t max_header_field_bytes = std::size_t{128} * 1024;
+  std::size_t max_header_bytes = std::size_t{1024} * 1024;
 };
 
 struct DecodeOutcome {

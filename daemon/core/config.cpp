@@ -80,8 +80,9 @@ void Reader::check_unknown_keys() const {
     if (!value.is_table()) fail(value, name, "must be a table ([" + name + "])");
     for (const auto& [key, v] : value.as_table()) {
       if (!section->second.count(key)) {
-        warnings_.push_back(source_ + ":" + std::to_string(v.location().line()) + ": unknown key " +
-                            name + "." + key + " (ignored)");
+        std::string w = source_ + ":" + std::to_string(v.location().line());
+        w += ": unknown key " + name + "." + key + " (ignored)";
+        warnings_.push_back(std::move(w));
       }
     }
   }

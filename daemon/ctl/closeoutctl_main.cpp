@@ -7,7 +7,9 @@
 #include "parse_command.h"
 #include "version.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace closeout;
   CLI::App app{"closeoutctl: inspect and operate closeoutd, the CITS close-out daemon",
                "closeoutctl"};
@@ -42,4 +44,18 @@ int main(int argc, char** argv) {
   if (!config_path.empty()) parse.config_path = config_path;
   if (parse_cmd->parsed()) return run_parse_command(parse);
   return exit_code::usage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Anything that escapes a command is a bug of ours: say so in one line, never abort.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "closeoutctl: internal error: " << e.what() << '\n';
+  } catch (...) {
+    std::cerr << "closeoutctl: internal error\n";
+  }
+  return closeout::exit_code::software;
 }

@@ -48,7 +48,7 @@ Input read_input(const std::string& name, std::uint64_t limit) {
     }
     stream = &file;
   }
-  std::vector<char> buffer(64 * 1024);
+  std::vector<char> buffer(std::size_t{64} * 1024);
   while (in.bytes.size() <= limit &&
          stream->read(buffer.data(), static_cast<std::streamsize>(buffer.size())).gcount() > 0) {
     in.bytes.append(buffer.data(), static_cast<std::size_t>(stream->gcount()));
