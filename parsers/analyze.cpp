@@ -106,10 +106,7 @@ ReplyContent read_reply(const std::vector<RenderedPart>& parts, const std::strin
 std::optional<std::string> history_dispatch_number(const RawFields& history,
                                                    const FormDefinition& form) {
   const std::string* v = history.get("dispatch_number");
-  if (!v) return std::nullopt;
-  std::string digits = collapse_spaces(*v);
-  std::erase_if(digits, [](char c) { return c == ' ' || c == '#'; });
-  return form.is_dispatch_number(digits) ? std::optional(digits) : std::nullopt;
+  return v ? form.read_dispatch_number(*v) : std::nullopt;
 }
 
 void fill_section2(Analysis& a, ReplyContent& reply, const AnalyzeOptions& o) {

@@ -212,6 +212,13 @@ bool FormDefinition::is_dispatch_number(std::string_view value) const {
   return std::regex_match(v, dispatch_number_re_);
 }
 
+std::optional<std::string> FormDefinition::read_dispatch_number(std::string_view written) const {
+  std::string digits(written);
+  std::erase_if(digits, [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '#'; });
+  if (!is_dispatch_number(digits)) return std::nullopt;
+  return digits;
+}
+
 std::optional<std::string> FormDefinition::dispatch_number_in_subject(
     std::string_view subject) const {
   // Most subjects carry no run of six digits at all; skip the regex engine for them.

@@ -59,6 +59,9 @@ class FormDefinition {
 
   bool is_placeholder(std::string_view value) const;
   bool is_dispatch_number(std::string_view value) const;
+  // The dispatch number a person wrote ("# 7012 345678"), blanks and '#' dropped; nullopt when
+  // it does not match the pattern.
+  std::optional<std::string> read_dispatch_number(std::string_view written) const;
   std::optional<std::string> dispatch_number_in_subject(std::string_view subject) const;
   bool is_part_number(std::string_view upper_case_token) const;
   bool means_no_parts(std::string_view value) const;

@@ -19,10 +19,8 @@ void require(const std::string& key, const FormDefinition& form, Section1Check& 
 void read_dispatch_number(const RawFields& raw, const std::optional<std::string>& subject_number,
                           const FormDefinition& form, Section1Check& out) {
   if (const std::string* v = raw.get("dispatch_number")) {
-    std::string digits = collapse_spaces(*v);
-    std::erase_if(digits, [](char c) { return c == ' ' || c == '#'; });
-    if (form.is_dispatch_number(digits)) {
-      out.dispatch_number = digits;
+    if (auto number = form.read_dispatch_number(*v)) {
+      out.dispatch_number = number;
     } else if (!subject_number) {
       out.fields.push_back({"dispatch_number", collapse_spaces(*v)});
       out.problems.push_back({"dispatch_number", "invalid",

@@ -97,11 +97,8 @@ void Checker::check_dispatch_number() {
   const std::string key = "dispatch_number";
   std::optional<std::string> body;
   if (state(key) == State::present) {
-    std::string v = value(key);
-    std::erase_if(v, [](char c) { return c == ' ' || c == '#'; });
-    if (form_.is_dispatch_number(v)) {
-      body = v;
-    } else {
+    body = form_.read_dispatch_number(value(key));
+    if (!body) {
       problem(key, "invalid",
               "Dispatch Number " + quoted(key) + " is not a CITS dispatch number: write " +
                   hint(key) + ".");
