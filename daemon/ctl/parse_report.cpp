@@ -102,9 +102,12 @@ void print_parse_tally(std::ostream& out, const ParseTally& t) {
   line(out, "Section 2",
        std::to_string(replies) + " (" + std::to_string(t.valid_section2) + " valid, " +
            std::to_string(replies - t.valid_section2) + " would get a problems reply)");
+  auto plural = [](int n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+  };
   line(out, "Automatic",
-       std::to_string(count(MessageKind::auto_reply)) + " auto-replies, " +
-           std::to_string(count(MessageKind::bounce)) + " bounces (recorded, never answered)");
+       plural(count(MessageKind::auto_reply), "auto-reply", "auto-replies") + ", " +
+           plural(count(MessageKind::bounce), "bounce", "bounces") + " (recorded, never answered)");
   line(out, "Unknown",
        std::to_string(count(MessageKind::unknown)) + " (closeoutd would quarantine these)");
   if (t.unreadable)
