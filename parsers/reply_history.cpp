@@ -97,6 +97,9 @@ ReplyText split_reply(std::string_view text, const ReplyMarkers& markers) {
   const auto lines = split_lines(text);
   bool in_history = false;
   bool in_signature = false;
+  // Text typed straight under a quoted line answers it ("> Technician Name:" then "Mike Ross"):
+  // it is new text, and it also stays beside its quoted label in the history.
+  bool answering_quote = false;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     std::string_view line = lines[i];
     auto quoted = unquote(line);
@@ -107,8 +110,11 @@ ReplyText split_reply(std::string_view text, const ReplyMarkers& markers) {
     }
     if (quoted) {
       append_line(out.history, *quoted);
+      answering_quote = true;
       continue;
     }
+    answering_quote = answering_quote && !trim(line).empty();
+    if (answering_quote) append_line(out.history, line);
     if (!in_signature && is_signature_start(line, markers)) in_signature = true;
     if (!in_signature) append_line(out.new_text, line);
   }

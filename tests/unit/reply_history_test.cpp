@@ -57,10 +57,11 @@ TEST(ReplyHistory, MobileSignaturesAndUnderscoreRuleAreDropped) {
   EXPECT_EQ(d.new_text, "Meter Reading: 1234\n");
 }
 
-TEST(ReplyHistory, TextBetweenQuotesStaysNew) {
-  auto r = split("> Technician Name:\nMike Ross\n> Date of Service:\n11/23/2026\n");
-  EXPECT_EQ(r.new_text, "Mike Ross\n11/23/2026\n");
-  EXPECT_EQ(r.history, "Technician Name:\nDate of Service:\n");
+TEST(ReplyHistory, AnswersTypedUnderQuotedLabelsStayWithThem) {
+  auto r = split("> Technician Name:\nMike Ross\n> Date of Service:\n11/23/2026\n\nThanks\n");
+  EXPECT_EQ(r.new_text, "Mike Ross\n11/23/2026\n\nThanks\n");
+  // The answers follow their labels in the history; text after a blank line does not.
+  EXPECT_EQ(r.history, "Technician Name:\nMike Ross\nDate of Service:\n11/23/2026\n");
 }
 
 TEST(ReplyHistory, NestedQuotesAreUnwrapped) {
