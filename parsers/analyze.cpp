@@ -28,10 +28,12 @@ std::size_t count_filled(const std::vector<LabeledValue>& values) {
   return n;
 }
 
-std::vector<RenderedPart> render_parts(const DecodedMessage& m, const FormDefinition& form) {
+// Takes the decoded texts over (plain text moves, HTML is rendered); m.parts keep their metadata.
+std::vector<RenderedPart> render_parts(DecodedMessage& m, const FormDefinition& form) {
   std::vector<RenderedPart> out;
-  for (const auto& p : m.parts) {
-    out.push_back({&p, p.type == TextPart::Type::html ? html_to_text(p.text) : p.text});
+  out.reserve(m.parts.size());
+  for (auto& p : m.parts) {
+    out.push_back({&p, p.type == TextPart::Type::html ? html_to_text(p.text) : std::move(p.text)});
   }
   // Scores only matter where there is a choice: parts with an alternative beside them.
   for (auto& r : out) {
@@ -176,7 +178,7 @@ AnalyzeOutcome analyze_message(std::string_view raw, const AnalyzeOptions& o) {
     outcome.error = decoded.error;
     return outcome;
   }
-  const DecodedMessage& m = *decoded.message;
+  DecodedMessage& m = *decoded.message;
   const FormDefinition& form = *o.form;
   Analysis a;
   a.message_id = m.message_id;

@@ -32,16 +32,18 @@ std::string_view skip_envelope_line(std::string_view raw) {
   return nl == std::string_view::npos ? std::string_view{} : raw.substr(nl + 1);
 }
 
+// Counts "multipart/" and "message/rfc822" anywhere, case-insensitively, by finding each '/'
+// (memchr is fast) and looking around it.
 std::size_t count_containers(std::string_view raw, std::size_t stop_after) {
-  static constexpr std::string_view needles[] = {"multipart/", "message/rfc822"};
   std::size_t count = 0;
-  for (std::size_t i = 0; i + 1 < raw.size() && count <= stop_after; ++i) {
-    if ((raw[i] | 0x20) != 'm') continue;
-    const char next = static_cast<char>(raw[i + 1] | 0x20);  // 'u'ltipart or 'e'ssage
-    if (next != 'u' && next != 'e') continue;
-    for (auto n : needles) {
-      if (istarts_with(raw.substr(i, n.size()), n)) ++count;
+  std::size_t pos = 0;
+  while (count <= stop_after && (pos = raw.find('/', pos)) != std::string_view::npos) {
+    if (pos >= 9 && iequals(raw.substr(pos - 9, 9), "multipart")) ++count;
+    if (pos >= 7 && iequals(raw.substr(pos - 7, 7), "message") &&
+        istarts_with(raw.substr(pos + 1), "rfc822")) {
+      ++count;
     }
+    ++pos;
   }
   return count;
 }

@@ -98,24 +98,27 @@ std::vector<std::string_view> split_lines(std::string_view text) {
 std::string collapse_spaces(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  bool pending_space = false;
   std::size_t i = 0;
   while (i < s.size()) {
-    char c = s[i];
-    if (is_blank_byte(c)) {
-      pending_space = !out.empty();
+    // Skip a run of blanks (ASCII or U+00A0), then copy the following word in one piece.
+    std::size_t start = i;
+    while (i < s.size()) {
+      if (is_blank_byte(s[i])) {
+        ++i;
+      } else if (s[i] == '\xC2' && i + 1 < s.size() && s[i + 1] == '\xA0') {
+        i += 2;
+      } else {
+        break;
+      }
+    }
+    if (i == s.size()) break;
+    if (i > start && !out.empty()) out.push_back(' ');
+    std::size_t word = i;
+    while (i < s.size() && !is_blank_byte(s[i]) &&
+           !(s[i] == '\xC2' && i + 1 < s.size() && s[i + 1] == '\xA0')) {
       ++i;
-      continue;
     }
-    if (c == '\xC2' && i + 1 < s.size() && s[i + 1] == '\xA0') {  // no-break space
-      pending_space = !out.empty();
-      i += 2;
-      continue;
-    }
-    if (pending_space) out.push_back(' ');
-    pending_space = false;
-    out.push_back(c);
-    ++i;
+    out.append(s.substr(word, i - word));
   }
   return out;
 }
