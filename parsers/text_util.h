@@ -13,8 +13,6 @@ std::string to_lower_ascii(std::string_view s);
 std::string to_upper_ascii(std::string_view s);
 bool iequals(std::string_view a, std::string_view b) noexcept;
 bool istarts_with(std::string_view s, std::string_view prefix) noexcept;
-bool iends_with(std::string_view s, std::string_view suffix) noexcept;
-bool icontains(std::string_view haystack, std::string_view needle) noexcept;
 
 // Splits on CRLF, LF or a lone CR; the line breaks are not part of the lines.
 std::vector<std::string_view> split_lines(std::string_view text);
