@@ -4,6 +4,7 @@
 #include "analyze.h"
 
 #include <algorithm>
+#include <map>
 
 #include "address.h"
 #include "dispatch_tag.h"
@@ -29,6 +30,16 @@ std::size_t count_filled(const std::vector<LabeledValue>& values) {
 }
 
 // Takes the decoded texts over (plain text moves, HTML is rendered); m.parts keep their metadata.
+// Body parts per alternative group, in document order (groups are numbered from 1 upward).
+std::map<int, std::vector<RenderedPart*>> body_groups(std::vector<RenderedPart>& parts) {
+  std::map<int, std::vector<RenderedPart*>> groups;
+  for (auto& r : parts) {
+    if (!r.part->attachment) groups[r.part->alternative_group].push_back(&r);
+  }
+  return groups;
+}
+
+// Takes the decoded texts over (plain text moves, HTML is rendered); m.parts keep their metadata.
 std::vector<RenderedPart> render_parts(DecodedMessage& m, const FormDefinition& form) {
   std::vector<RenderedPart> out;
   out.reserve(m.parts.size());
@@ -36,30 +47,23 @@ std::vector<RenderedPart> render_parts(DecodedMessage& m, const FormDefinition& 
     out.push_back({&p, p.type == TextPart::Type::html ? html_to_text(p.text) : std::move(p.text)});
   }
   // Scores only matter where there is a choice: parts with an alternative beside them.
-  for (auto& r : out) {
-    const bool has_alternative =
-        std::count_if(out.begin(), out.end(), [&](const RenderedPart& o) {
-          return !o.part->attachment && o.part->alternative_group == r.part->alternative_group;
-        }) > 1;
-    if (has_alternative) r.filled_labels = count_filled(find_labeled_values(r.text, form));
+  for (auto& [group, members] : body_groups(out)) {
+    if (members.size() < 2) continue;
+    for (RenderedPart* r : members)
+      r->filled_labels = count_filled(find_labeled_values(r->text, form));
   }
   return out;
 }
 
-// The body text: one chosen alternative per group, in document order; attachments excluded.
-std::string body_text(const std::vector<RenderedPart>& parts) {
+// The body text: one chosen alternative per group (the first of the highest score), in
+// document order; attachments excluded.
+std::string body_text(std::vector<RenderedPart>& parts) {
   std::string body;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (parts[i].part->attachment) continue;
-    const int group = parts[i].part->alternative_group;
-    bool earlier_in_group = false;
-    const RenderedPart* best = &parts[i];
-    for (std::size_t j = 0; j < parts.size(); ++j) {
-      if (parts[j].part->attachment || parts[j].part->alternative_group != group) continue;
-      if (j < i) earlier_in_group = true;
-      if (parts[j].filled_labels > best->filled_labels) best = &parts[j];
+  for (auto& [group, members] : body_groups(parts)) {
+    const RenderedPart* best = members.front();
+    for (const RenderedPart* r : members) {
+      if (r->filled_labels > best->filled_labels) best = r;
     }
-    if (earlier_in_group) continue;  // the group was emitted at its first part
     body += best->text;
     body += '\n';
   }
@@ -193,7 +197,7 @@ AnalyzeOutcome analyze_message(std::string_view raw, const AnalyzeOptions& o) {
     outcome.analysis = std::move(a);
     return outcome;
   }
-  const auto parts = render_parts(m, form);
+  auto parts = render_parts(m, form);
   const std::string body = body_text(parts);
   std::optional<Section1Check> section1;
   if (address_matches(a.from, o.cits_senders)) section1 = read_section1(a, parts, body, form);

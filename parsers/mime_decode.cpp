@@ -134,7 +134,7 @@ void collect_parts(const mimetic::MimeEntity& root, const DecodeLimits& limits,
   };
   std::vector<Item> stack{{&root, 0}};
   int next_group = 1;
-  while (!stack.empty()) {
+  while (!stack.empty() && out.parts.size() < limits.max_text_parts) {
     Item item = stack.back();
     stack.pop_back();
     const auto& ct = item.entity->header().contentType();

@@ -39,6 +39,8 @@ struct DecodeLimits {
   std::size_t max_part_bytes = std::size_t{2} * 1024 * 1024;
   // Real mail has a handful of MIME containers; mimetic recurses per level, so cap them.
   std::size_t max_containers = 100;
+  // One multipart may hold any number of leaves; text past this many parts is not read.
+  std::size_t max_text_parts = 200;
   // mimetic grows a header buffer 128 bytes at a time, so parse time is quadratic in a
   // field's length; real fields (even long References) stay far below these.
   std::size_t max_header_field_bytes = std::size_t{128} * 1024;

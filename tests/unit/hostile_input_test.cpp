@@ -83,6 +83,29 @@ TEST(HostileInput, FiftyMegabytePartIsCutNotCopiedWhole) {
             "Jo");
 }
 
+std::string many_parts(int n, int filled_at) {
+  std::string raw =
+      "From: t@dealer.example\nSubject: [CITS #7012345678]\nMIME-Version: 1.0\n"
+      "Content-Type: multipart/mixed; boundary=\"b\"\n\n";
+  for (int i = 0; i < n; ++i) {
+    raw += "--b\nContent-Type: text/plain\n\n";
+    raw += i == filled_at ? "Technician Name: Jo\n" : "note\n";
+  }
+  return raw + "--b--\n";
+}
+
+TEST(HostileInput, ManyPartsInOneMultipartAreReadUpToTheCap) {
+  // One container can hold any number of leaves; choosing the body must stay linear, and
+  // text past DecodeLimits::max_text_parts (200) is not read.
+  auto early = analyze(many_parts(50000, 3));
+  ASSERT_TRUE(early.analysis) << early.error;
+  EXPECT_EQ(std::get<std::string>(find_field(early.analysis->fields, "technician_name")->value),
+            "Jo");
+  auto late = analyze(many_parts(300, 250));
+  ASSERT_TRUE(late.analysis) << late.error;
+  EXPECT_EQ(find_field(late.analysis->fields, "technician_name"), nullptr);
+}
+
 TEST(HostileInput, BrokenEncodingsDoNotStopTheParse) {
   std::string raw =
       "From: t@dealer.example\nSubject: =?bogus?X?zz?= [CITS #7012345678]\nMIME-Version: 1.0\n"
