@@ -6,6 +6,9 @@ find_package(nlohmann_json CONFIG REQUIRED)
 find_package(spdlog CONFIG REQUIRED)
 find_package(LibXml2 REQUIRED)
 find_package(Iconv REQUIRED)
+find_package(CURL REQUIRED)
+find_package(Boost 1.74 REQUIRED)  # Asio, header-only
+find_package(Threads REQUIRED)
 
 # Debian ships mimetic without a pkg-config or CMake file.
 find_path(MIMETIC_INCLUDE_DIR mimetic/mimetic.h REQUIRED)

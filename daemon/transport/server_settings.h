@@ -1,0 +1,47 @@
+// How to reach one mail server (the [imap] or [smtp] section) and how libcurl is told: URL, TLS
+// policy, CA file, credentials. The secret is read from its file here and only ever handed to
+// libcurl; nothing here logs or prints it.
+#pragma once
+#include <curl/curl.h>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "config.h"
+#include "transport_error.h"
+
+namespace closeout::transport {
+
+struct ServerSettings {
+  std::string section;  // "imap" or "smtp", for messages that name the key to fix
+  std::string url;
+  bool starttls_required = true;
+  std::string username;
+  bool xoauth2 = false;
+  std::string secret;  // password or bearer token
+  std::string ca_file;
+  bool tls_verify = true;
+  std::chrono::milliseconds connect_timeout{30000};
+  std::chrono::milliseconds response_timeout{60000};
+
+  std::string where() const;  // "IMAP imaps://host:993/INBOX", userinfo removed
+  std::string host() const;
+  bool implicit_tls() const;  // imaps:// or smtps://
+};
+
+// Reads the password or token file. A name without a "/" is a systemd credential, looked up in
+// $CREDENTIALS_DIRECTORY. Throws ConfigError naming the key and the file, never its content.
+std::string read_secret_file(const std::string& name, const std::string& key);
+
+// The settings for one section; reads the secret. Throws ConfigError.
+ServerSettings server_settings(const MailServerConfig& config, std::string_view section);
+
+// Sets URL, TLS, credentials and timeouts on a fresh easy handle.
+void apply_server_settings(CURL* easy, const ServerSettings& settings, char* error_buffer);
+
+// libcurl's result in an admin's words: what failed and what to change.
+TransportError error_from_curl(CURLcode code, const char* error_buffer,
+                               const ServerSettings& settings);
+
+}  // namespace closeout::transport

@@ -1,0 +1,69 @@
+// Sends mail by SMTP submission through libcurl: STARTTLS (required unless configured off for a
+// loopback server), AUTH (password or XOAUTH2), one connection reused for a batch of sends.
+// Every send ends in one of three outcomes the outbox acts on: accepted, transient (connection,
+// TLS, timeout, 4xx: retry later) or permanent (5xx: give up and tell an admin), with the
+// server's own reply text.
+#pragma once
+#include <curl/curl.h>
+
+#include <boost/asio/io_context.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+#include "asio_awaitable.h"
+
+#include "curl_multi.h"
+#include "server_settings.h"
+
+namespace closeout::transport {
+
+struct Envelope {
+  std::string from;             // addr-spec
+  std::vector<std::string> to;  // addr-specs
+};
+
+enum class SendStatus { accepted, transient, permanent };
+std::string_view send_status_name(SendStatus status) noexcept;
+
+struct SendResult {
+  SendStatus status = SendStatus::transient;
+  int code = 0;                    // the SMTP reply code, 0 when none came
+  std::string reply;               // the server's reply text, or what failed on our side
+  std::optional<Failure> failure;  // set when the connection itself failed
+  bool new_connection = false;     // false: the batch's open connection was reused
+};
+
+struct SmtpLogin {
+  std::vector<std::string> extensions;  // EHLO keywords after TLS, upper case (8BITMIME, SIZE...)
+};
+
+class SmtpSender {
+ public:
+  SmtpSender(boost::asio::io_context& io, ServerSettings settings);
+  ~SmtpSender();
+  SmtpSender(const SmtpSender&) = delete;
+  SmtpSender& operator=(const SmtpSender&) = delete;
+
+  // Connects, says EHLO, STARTTLS, authenticates, and stops there (check-config). Throws
+  // TransportError.
+  boost::asio::awaitable<SmtpLogin> check();
+  // One message. The connection stays open for the next send.
+  boost::asio::awaitable<SendResult> send(const Envelope& envelope, std::string_view message);
+  void abort() { multi_.abort(); }
+
+ private:
+  static int on_debug(CURL*, curl_infotype type, char* data, std::size_t size, void* self);
+  static std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* self);
+  CURL* fresh_handle();
+
+  boost::asio::io_context& io_;
+  ServerSettings settings_;
+  CurlMulti multi_;
+  CURL* easy_ = nullptr;
+  char error_buffer_[CURL_ERROR_SIZE] = {};
+  std::vector<std::string> server_lines_;  // what the server said during this transfer
+  std::string_view upload_;
+};
+
+}  // namespace closeout::transport

@@ -1,0 +1,57 @@
+// Outgoing mail as bytes: the header block and body closeoutd sends, built so that no value
+// (a subject from a dispatch, a name from the config, a technician's words) can add a header or
+// a recipient. CR, LF and NUL in header values become spaces, non-ASCII is RFC 2047 encoded,
+// long lines are folded, and the body is 7bit, 8bit or quoted-printable as the server allows.
+#pragma once
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace closeout {
+
+class ComposeError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+struct MailAddress {
+  std::string name;     // display name, UTF-8, may be empty
+  std::string address;  // addr-spec
+};
+
+// "Acme Service <service@dealer.example>" or a bare address; nothing if no valid address.
+std::optional<MailAddress> parse_mail_address(std::string_view text);
+
+// An addr-spec safe for MAIL FROM / RCPT TO and for a header: printable ASCII, one "@", no
+// spaces, brackets, quotes, commas or line breaks, at most 254 bytes.
+bool is_envelope_safe(std::string_view address);
+
+struct OutgoingMail {
+  MailAddress from;
+  std::vector<MailAddress> to;
+  std::vector<MailAddress> cc;
+  std::string subject;
+  std::string date;        // RFC 5322 date-time, made by the caller (no clock here)
+  std::string message_id;  // "<id@host>"
+  std::string in_reply_to;
+  std::vector<std::string> references;
+  std::vector<std::pair<std::string, std::string>> extra_headers;  // e.g. Auto-Submitted
+  std::string body;                                                // UTF-8 text
+};
+
+struct ComposeOptions {
+  bool eight_bit = false;  // the server offered 8BITMIME
+};
+
+// The message as sent (CRLF line ends). Throws ComposeError for an unsafe address, a header name
+// that is not a field name, or a Message-ID that is not <...@...>.
+std::string compose_mail(const OutgoingMail& mail, const ComposeOptions& options = {});
+
+// One header value as RFC 2047 encoded words where needed, folded to 78 columns; name_length is
+// the length of "Name: " already on the first line.
+std::string encode_header_value(std::string_view utf8, std::size_t name_length);
+
+}  // namespace closeout

@@ -1,0 +1,62 @@
+// The project's local mail stack (scripts/mailstack) for the transport tests: started once for
+// the whole test binary, stopped at exit, and small helpers to run coroutines to completion.
+#pragma once
+#include <boost/asio/io_context.hpp>
+#include <exception>
+#include <optional>
+#include <string>
+
+#include "asio_awaitable.h"
+#include "server_settings.h"
+
+namespace closeout::testing {
+
+struct MailStack {
+  std::string dir;
+  int imap_port = 0;
+  int imaps_port = 0;
+  int smtp_port = 0;
+  std::string ca_file;
+  std::string password_file;
+  std::string password;
+
+  // 0 on success, 77 when the stack cannot run here (not root), anything else on failure.
+  int start();
+  void stop();
+  void imap_stop();
+  void imap_start();
+
+  transport::ServerSettings imaps(const std::string& mailbox = "INBOX") const;
+  transport::ServerSettings imap_starttls(const std::string& mailbox = "INBOX") const;
+  transport::ServerSettings smtp() const;
+};
+
+MailStack& stack();
+
+// Runs one coroutine on io to completion and returns its value or rethrows its exception.
+template <typename T>
+T run(boost::asio::io_context& io, boost::asio::awaitable<T> task) {
+  std::optional<T> value;
+  std::exception_ptr error;
+  boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T v) {
+    error = e;
+    if (!e) value = std::move(v);
+  });
+  io.restart();
+  io.run();
+  if (error) std::rethrow_exception(error);
+  return std::move(*value);
+}
+
+inline void run(boost::asio::io_context& io, boost::asio::awaitable<void> task) {
+  std::exception_ptr error;
+  boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e) { error = e; });
+  io.restart();
+  io.run();
+  if (error) std::rethrow_exception(error);
+}
+
+// A unique, readable message for the tests.
+std::string test_message(const std::string& subject, std::size_t body_bytes = 200);
+
+}  // namespace closeout::testing
