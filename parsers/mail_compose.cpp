@@ -47,15 +47,18 @@ std::string base64(std::string_view in) {
   return out;
 }
 
-// Encoded words of at most kWordInput bytes each, never splitting a UTF-8 character.
-std::string encoded_words(std::string_view utf8) {
+// Encoded words of at most kWordInput bytes each, never splitting a UTF-8 character; the first
+// is shorter when the line already holds `column` characters.
+std::string encoded_words(std::string_view utf8, std::size_t column = 0) {
   std::string out;
   while (!utf8.empty()) {
-    std::size_t take = std::min(kWordInput, utf8.size());
+    std::size_t room = kWordInput;
+    if (out.empty() && column > 0) room = std::min(kWordInput, ((kFoldAt - 12 - column) / 4) * 3);
+    std::size_t take = std::min(room, utf8.size());
     while (take < utf8.size() && take > 0 &&
            (static_cast<unsigned char>(utf8[take]) & 0xC0) == 0x80)
       --take;
-    if (take == 0) take = std::min(kWordInput, utf8.size());
+    if (take == 0) take = std::min(room, utf8.size());
     if (!out.empty()) out += "\r\n ";
     out += "=?UTF-8?B?" + base64(utf8.substr(0, take)) + "?=";
     utf8.remove_prefix(take);
@@ -210,7 +213,7 @@ std::string encode_header_value(std::string_view utf8, std::size_t name_length) 
     word_start = space + 1;
   }
   if (is_ascii_printable(value) && !long_word) return fold_ascii(value, name_length);
-  return encoded_words(value);
+  return encoded_words(value, std::min<std::size_t>(name_length, 40));
 }
 
 std::string compose_mail(const OutgoingMail& mail, const ComposeOptions& options) {

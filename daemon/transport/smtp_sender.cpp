@@ -144,7 +144,16 @@ asio::awaitable<SendResult> SmtpSender::send(const Envelope& envelope, std::stri
   long connects = 0;
   curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
   result.new_connection = connects > 0;
+  // libcurl says QUIT after a refusal: the reply that matters is the last one with the code.
   std::string last_reply = server_lines_.empty() ? "" : server_lines_.back();
+  if (code > 0) {
+    auto prefix = std::to_string(code);
+    for (auto it = server_lines_.rbegin(); it != server_lines_.rend(); ++it)
+      if (it->starts_with(prefix)) {
+        last_reply = *it;
+        break;
+      }
+  }
   if (rc == CURLE_OK) {
     result.status = SendStatus::accepted;
     result.reply = last_reply;
