@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "check_config_command.h"
 #include "exit_codes.h"
 #include "parse_command.h"
 #include "version.h"
@@ -29,6 +30,11 @@ int run(int argc, char** argv) {
       "--today", parse.today,
       "validate as if today were this date (YYYY-MM-DD); default: the local date");
 
+  CheckConfigOptions check;
+  auto* check_cmd = app.add_subcommand(
+      "check-config", "Validate the configuration, then really log in to IMAP and SMTP");
+  check_cmd->add_flag("--offline", check.offline, "validate the file and secrets only");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -43,6 +49,14 @@ int run(int argc, char** argv) {
   }
   if (!config_path.empty()) parse.config_path = config_path;
   if (parse_cmd->parsed()) return run_parse_command(parse);
+  if (check_cmd->parsed()) {
+    if (config_path.empty()) {
+      std::cerr << "closeoutctl: check-config needs --config FILE\n";
+      return exit_code::usage;
+    }
+    check.config_path = config_path;
+    return run_check_config_command(check, std::cout, std::cerr);
+  }
   return exit_code::usage;
 }
 

@@ -15,7 +15,9 @@ namespace {
 // "250-8BITMIME" → "8BITMIME"
 std::vector<std::string> ehlo_keywords(const std::vector<std::string>& lines) {
   std::vector<std::string> out;
-  for (const auto& line : lines) {
+  // The first line of an EHLO answer is the server's name, not an extension.
+  for (const auto& line :
+       std::vector<std::string>(lines.begin() + (lines.empty() ? 0 : 1), lines.end())) {
     if (line.size() < 5 || !line.starts_with("250") || (line[3] != '-' && line[3] != ' ')) continue;
     auto word = line.substr(
         4, line.find(' ', 4) == std::string::npos ? std::string::npos : line.find(' ', 4) - 4);
