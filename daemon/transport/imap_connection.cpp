@@ -101,18 +101,25 @@ asio::awaitable<bool> ImapConnection::wait(asio::socket_base::wait_type type,
   auto* socket = multi_.socket(fd_);
   if (multi_.aborted()) fail(Failure::cancelled, "stopped");
   if (!socket) fail(Failure::unreachable, "the connection is closed");
-  auto fired = std::make_shared<bool>(false);
+  // The timer's handler may already be queued when the socket wait completes; it must then do
+  // nothing, because the socket may be gone by the time it runs.
+  struct State {
+    bool waiting = true;
+    bool fired = false;
+  };
+  auto state = std::make_shared<State>();
   asio::steady_timer timer(io_, deadline);
-  timer.async_wait([fired, socket](error_code ec) {
-    if (ec) return;
-    *fired = true;
+  timer.async_wait([state, socket](error_code ec) {
+    if (ec || !state->waiting) return;
+    state->fired = true;
     socket->cancel(ec);
   });
   error_code ec;
   co_await socket->async_wait(type, asio::redirect_error(asio::use_awaitable, ec));
+  state->waiting = false;
   timer.cancel();
   if (multi_.aborted()) fail(Failure::cancelled, "stopped");
-  co_return !*fired;
+  co_return !state->fired;
 }
 
 asio::awaitable<void> ImapConnection::send(std::string_view bytes) {
