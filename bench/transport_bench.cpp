@@ -91,19 +91,6 @@ asio::awaitable<std::size_t> send_all(asio::io_context& io, ServerSettings s, in
   co_return accepted;
 }
 
-template <typename T>
-T run(asio::io_context& io, asio::awaitable<T> task) {
-  T value{};
-  std::exception_ptr error;
-  asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T v) {
-    error = e;
-    value = v;
-  });
-  io.run();
-  if (error) std::rethrow_exception(error);
-  return value;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -118,15 +105,16 @@ int main(int argc, char** argv) {
   auto start = std::chrono::steady_clock::now();
   std::size_t count = 0;
   if (what == "fill") {
-    run(io, [](asio::io_context& io, ServerSettings s, int n) -> asio::awaitable<int> {
-      co_await fill(io, s, n);
-      co_return n;
-    }(io, settings(env, true), n));
+    run_to_completion(io,
+                      [](asio::io_context& io, ServerSettings s, int n) -> asio::awaitable<int> {
+                        co_await fill(io, s, n);
+                        co_return n;
+                      }(io, settings(env, true), n));
     count = static_cast<std::size_t>(n);
   } else if (what == "imap-fetch") {
-    count = run(io, fetch_all(io, settings(env, true)));
+    count = run_to_completion(io, fetch_all(io, settings(env, true)));
   } else if (what == "smtp-send") {
-    count = run(io, send_all(io, settings(env, false), n));
+    count = run_to_completion(io, send_all(io, settings(env, false), n));
   } else {
     return 64;
   }

@@ -70,31 +70,20 @@ std::string encoded_words(std::string_view utf8, std::size_t column = 0) {
 std::string fold_ascii(std::string_view text, std::size_t column) {
   std::string out;
   std::size_t line = column;
-  bool first = true;
-  for (auto word : [&] {
-         std::vector<std::string_view> words;
-         std::size_t pos = 0;
-         while (pos <= text.size()) {
-           auto space = text.find(' ', pos);
-           if (space == std::string_view::npos) space = text.size();
-           words.push_back(text.substr(pos, space - pos));
-           pos = space + 1;
-         }
-         return words;
-       }()) {
-    if (first) {
-      out += word;
-      line += word.size();
-      first = false;
-    } else if (line + 1 + word.size() > kFoldAt && line > 1) {
-      out += "\r\n ";
-      out += word;
-      line = 1 + word.size();
-    } else {
-      out += ' ';
-      out += word;
-      line += 1 + word.size();
+  for (std::size_t pos = 0; pos <= text.size();) {
+    auto space = std::min(text.find(' ', pos), text.size());
+    auto word = text.substr(pos, space - pos);
+    if (pos > 0 && line + 1 + word.size() > kFoldAt && line > 1) {
+      out += "\r\n";
+      line = 0;
     }
+    if (pos > 0) {
+      out += ' ';
+      ++line;
+    }
+    out += word;
+    line += word.size();
+    pos = space + 1;
   }
   return out;
 }

@@ -52,20 +52,6 @@ asio::awaitable<SmtpLogin> probe_smtp(asio::io_context& io, ServerSettings setti
   co_return co_await sender.check();
 }
 
-template <typename T>
-T run_one(asio::awaitable<T> task, asio::io_context& io) {
-  std::optional<T> value;
-  std::exception_ptr error;
-  asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T v) {
-    error = e;
-    if (!e) value = std::move(v);
-  });
-  io.run();
-  io.restart();
-  if (error) std::rethrow_exception(error);
-  return std::move(*value);
-}
-
 std::string joined(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
@@ -117,8 +103,8 @@ int run_check_config_command(const CheckConfigOptions& options, std::ostream& ou
   };
   asio::io_context io;
   try {
-    auto found = run_one(
-        probe_imap(io, imap, {config.imap.processed_folder, config.imap.quarantine_folder}), io);
+    auto found = run_to_completion(
+        io, probe_imap(io, imap, {config.imap.processed_folder, config.imap.quarantine_folder}));
     out << "IMAP    " << redact_url(imap.url) << ": logged in as " << imap.username << " over "
         << (imap.implicit_tls()      ? "TLS"
             : imap.starttls_required ? "STARTTLS"
@@ -141,7 +127,7 @@ int run_check_config_command(const CheckConfigOptions& options, std::ostream& ou
     out << "IMAP    " << redact_url(imap.url) << ": FAILED (" << failure_name(e.kind()) << ")\n";
   }
   try {
-    auto login = run_one(probe_smtp(io, smtp), io);
+    auto login = run_to_completion(io, probe_smtp(io, smtp));
     out << "SMTP    " << redact_url(smtp.url) << ": logged in as " << smtp.username << " over "
         << (smtp.implicit_tls()      ? "TLS"
             : smtp.starttls_required ? "STARTTLS"

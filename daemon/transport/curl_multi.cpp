@@ -136,30 +136,21 @@ void CurlMulti::arm(curl_socket_t fd) {
   if (it == sockets_.end()) return;
   auto& w = it->second;
   auto alive = std::weak_ptr<bool>(alive_);
-  if ((w.wanted & CURL_POLL_IN) && !w.reading) {
-    w.reading = true;
-    w.socket->async_wait(asio::socket_base::wait_read, [this, fd, alive](error_code ec) {
+  auto wait = [&](int poll, bool Watched::*busy, asio::socket_base::wait_type type, int ready) {
+    if (!(w.wanted & poll) || w.*busy) return;
+    w.*busy = true;
+    w.socket->async_wait(type, [this, fd, alive, busy, ready](error_code ec) {
       if (alive.expired()) return;
       auto again = sockets_.find(fd);
       if (again == sockets_.end()) return;
-      again->second.reading = false;
+      again->second.*busy = false;
       if (ec == asio::error::operation_aborted && !aborted_) return arm(fd);
-      act(fd, ec ? CURL_CSELECT_ERR : CURL_CSELECT_IN);
+      act(fd, ec ? CURL_CSELECT_ERR : ready);
       arm(fd);
     });
-  }
-  if ((w.wanted & CURL_POLL_OUT) && !w.writing) {
-    w.writing = true;
-    w.socket->async_wait(asio::socket_base::wait_write, [this, fd, alive](error_code ec) {
-      if (alive.expired()) return;
-      auto again = sockets_.find(fd);
-      if (again == sockets_.end()) return;
-      again->second.writing = false;
-      if (ec == asio::error::operation_aborted && !aborted_) return arm(fd);
-      act(fd, ec ? CURL_CSELECT_ERR : CURL_CSELECT_OUT);
-      arm(fd);
-    });
-  }
+  };
+  wait(CURL_POLL_IN, &Watched::reading, asio::socket_base::wait_read, CURL_CSELECT_IN);
+  wait(CURL_POLL_OUT, &Watched::writing, asio::socket_base::wait_write, CURL_CSELECT_OUT);
 }
 
 void CurlMulti::act(curl_socket_t fd, int events) {

@@ -16,12 +16,11 @@ namespace {
 std::vector<std::string> ehlo_keywords(const std::vector<std::string>& lines) {
   std::vector<std::string> out;
   // The first line of an EHLO answer is the server's name, not an extension.
-  for (const auto& line :
-       std::vector<std::string>(lines.begin() + (lines.empty() ? 0 : 1), lines.end())) {
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    std::string_view line = lines[i];
     if (line.size() < 5 || !line.starts_with("250") || (line[3] != '-' && line[3] != ' ')) continue;
-    auto word = line.substr(
-        4, line.find(' ', 4) == std::string::npos ? std::string::npos : line.find(' ', 4) - 4);
-    out.push_back(to_upper_ascii(word));
+    line.remove_prefix(4);
+    out.push_back(to_upper_ascii(line.substr(0, line.find(' '))));
   }
   return out;
 }
@@ -41,7 +40,7 @@ std::string_view send_status_name(SendStatus status) noexcept {
 }
 
 SmtpSender::SmtpSender(asio::io_context& io, ServerSettings settings)
-    : io_(io), settings_(std::move(settings)), multi_(io) {}
+    : settings_(std::move(settings)), multi_(io) {}
 
 SmtpSender::~SmtpSender() {
   if (easy_) {

@@ -57,7 +57,6 @@ class SmtpSender {
   static std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* self);
   CURL* fresh_handle();
 
-  boost::asio::io_context& io_;
   ServerSettings settings_;
   CurlMulti multi_;
   CURL* easy_ = nullptr;

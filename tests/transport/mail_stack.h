@@ -2,8 +2,6 @@
 // the whole test binary, stopped at exit, and small helpers to run coroutines to completion.
 #pragma once
 #include <boost/asio/io_context.hpp>
-#include <exception>
-#include <optional>
 #include <string>
 
 #include "asio_awaitable.h"
@@ -33,28 +31,8 @@ struct MailStack {
 
 MailStack& stack();
 
-// Runs one coroutine on io to completion and returns its value or rethrows its exception.
-template <typename T>
-T run(boost::asio::io_context& io, boost::asio::awaitable<T> task) {
-  std::optional<T> value;
-  std::exception_ptr error;
-  boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T v) {
-    error = e;
-    if (!e) value = std::move(v);
-  });
-  io.restart();
-  io.run();
-  if (error) std::rethrow_exception(error);
-  return std::move(*value);
-}
-
-inline void run(boost::asio::io_context& io, boost::asio::awaitable<void> task) {
-  std::exception_ptr error;
-  boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e) { error = e; });
-  io.restart();
-  io.run();
-  if (error) std::rethrow_exception(error);
-}
+// Runs one coroutine on io to completion (see asio_awaitable.h).
+using transport::run_to_completion;
 
 // A unique, readable message for the tests.
 std::string test_message(const std::string& subject, std::size_t body_bytes = 200);

@@ -30,20 +30,20 @@ std::string mail_to(const std::string& to, const std::string& subject) {
 std::vector<SendResult> send_all(ServerSettings settings,
                                  std::vector<std::pair<std::string, std::string>> mails) {
   asio::io_context io;
-  return run(io,
-             [](asio::io_context& io, ServerSettings s,
-                std::vector<std::pair<std::string, std::string>> mails)
-                 -> asio::awaitable<std::vector<SendResult>> {
-               SmtpSender sender(io, s);
-               std::vector<SendResult> results;
-               for (const auto& [to, subject] : mails) {
-                 // GCC 12 miscompiles braced temporaries inside co_await: name them.
-                 Envelope envelope{"service@dealer.test", {to}};
-                 auto message = mail_to(to, subject);
-                 results.push_back(co_await sender.send(envelope, message));
-               }
-               co_return results;
-             }(io, std::move(settings), std::move(mails)));
+  return run_to_completion(io,
+                           [](asio::io_context& io, ServerSettings s,
+                              std::vector<std::pair<std::string, std::string>> mails)
+                               -> asio::awaitable<std::vector<SendResult>> {
+                             SmtpSender sender(io, s);
+                             std::vector<SendResult> results;
+                             for (const auto& [to, subject] : mails) {
+                               // GCC 12 miscompiles braced temporaries inside co_await: name them.
+                               Envelope envelope{"service@dealer.test", {to}};
+                               auto message = mail_to(to, subject);
+                               results.push_back(co_await sender.send(envelope, message));
+                             }
+                             co_return results;
+                           }(io, std::move(settings), std::move(mails)));
 }
 
 // Waits until a message with this subject is in the closeout@ mailbox.
@@ -52,7 +52,7 @@ bool arrived(const std::string& subject) {
   s.username = "closeout@closeout.test";
   for (int attempt = 0; attempt < 50; ++attempt) {
     asio::io_context io;
-    auto found = run(
+    auto found = run_to_completion(
         io,
         [](asio::io_context& io, ServerSettings s, std::string subject) -> asio::awaitable<bool> {
           ImapConnection c(io, s, 1 << 20);
@@ -131,10 +131,11 @@ TEST(SmtpTransport, UntrustedCertificateIsRefused) {
 
 TEST(SmtpTransport, CheckReportsTheExtensionsAfterStartTls) {
   asio::io_context io;
-  auto login = run(io, [](asio::io_context& io, ServerSettings s) -> asio::awaitable<SmtpLogin> {
-    SmtpSender sender(io, s);
-    co_return co_await sender.check();
-  }(io, stack().smtp()));
+  auto login = run_to_completion(
+      io, [](asio::io_context& io, ServerSettings s) -> asio::awaitable<SmtpLogin> {
+        SmtpSender sender(io, s);
+        co_return co_await sender.check();
+      }(io, stack().smtp()));
   std::string joined;
   for (const auto& e : login.extensions) joined += e + " ";
   EXPECT_NE(joined.find("8BITMIME"), std::string::npos) << joined;
