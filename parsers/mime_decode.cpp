@@ -208,7 +208,11 @@ DecodeOutcome decode_message(std::string_view raw, const DecodeLimits& limits) {
     return outcome;
   }
   try {
-    mimetic::MimeEntity entity(body.begin(), body.end());
+    // Constructed first and loaded after: when mimetic throws from inside its iterator
+    // constructor, no destructor runs and the parts it already allocated leak (found by the
+    // fuzzer); a fully constructed entity deletes them whatever load() does.
+    mimetic::MimeEntity entity;
+    entity.load(body.begin(), body.end());
     DecodedMessage message;
     read_headers(entity, message);
     collect_parts(entity, limits, message);
