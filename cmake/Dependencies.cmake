@@ -9,6 +9,15 @@ find_package(Iconv REQUIRED)
 find_package(CURL REQUIRED)
 find_package(Boost 1.74 REQUIRED)  # Asio, header-only
 find_package(Threads REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(SQLiteCpp CONFIG REQUIRED)  # RAII over SQLite's C API
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)  # sd_notify
+# kainjow mustache is one header with no CMake file; its directory is a system include.
+find_path(KAINJOW_MUSTACHE_INCLUDE_DIR kainjow/mustache.hpp REQUIRED)
+add_library(kainjow::mustache INTERFACE IMPORTED)
+set_target_properties(kainjow::mustache PROPERTIES
+  INTERFACE_SYSTEM_INCLUDE_DIRECTORIES "${KAINJOW_MUSTACHE_INCLUDE_DIR}")
 
 # Debian ships mimetic without a pkg-config or CMake file.
 find_path(MIMETIC_INCLUDE_DIR mimetic/mimetic.h REQUIRED)

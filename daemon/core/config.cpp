@@ -29,6 +29,7 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
       {"reminders", {"first_after", "repeat_every", "escalate_after"}},
       {"reports", {"digest"}},
       {"limits", {"max_message_bytes"}},
+      {"outbox", {"retry_first", "retry_max"}},
       {"log", {"level", "file"}},
   };
   return keys;
@@ -187,6 +188,8 @@ void read_all(const Reader& r, Config& c) {
   r.duration("reminders", "escalate_after", c.reminders.escalate_after);
   r.text("reports", "digest", c.reports.digest);
   r.size("limits", "max_message_bytes", c.limits.max_message_bytes);
+  r.duration("outbox", "retry_first", c.outbox.retry_first);
+  r.duration("outbox", "retry_max", c.outbox.retry_max);
   r.one_of("log", "level", c.log.level,
            {"trace", "debug", "info", "warn", "error", "critical", "off"});
   r.text("log", "file", c.log.file);

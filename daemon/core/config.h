@@ -69,6 +69,12 @@ struct Config {
   struct {
     std::uint64_t max_message_bytes = 26214400;
   } limits;
+  // Transient send failures (4xx, connection, TLS) are retried after retry_first, doubling up
+  // to retry_max; they are never dropped, because a lost close-out is lost money.
+  struct {
+    std::chrono::seconds retry_first{60};
+    std::chrono::seconds retry_max{3600};
+  } outbox;
   struct {
     std::string level = "info";
     std::string file;

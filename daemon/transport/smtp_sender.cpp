@@ -108,7 +108,8 @@ asio::awaitable<SmtpLogin> SmtpSender::check() {
 
 asio::awaitable<SendResult> SmtpSender::send(const Envelope& envelope, std::string_view message) {
   SendResult result;
-  if (!is_envelope_safe(envelope.from)) {
+  // An empty sender is the null reverse-path <> of RFC 3834 automatic answers.
+  if (!envelope.from.empty() && !is_envelope_safe(envelope.from)) {
     result.status = SendStatus::permanent;
     result.reply = "refused before sending: unsafe sender address";
     co_return result;

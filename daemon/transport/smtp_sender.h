@@ -19,7 +19,7 @@
 namespace closeout::transport {
 
 struct Envelope {
-  std::string from;             // addr-spec
+  std::string from;             // addr-spec; empty: the null reverse-path <>
   std::vector<std::string> to;  // addr-specs
 };
 

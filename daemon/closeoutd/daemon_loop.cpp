@@ -1,0 +1,285 @@
+#include "daemon_loop.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+
+#include "dispatch_store.h"
+#include "exit_codes.h"
+#include "imap_watcher.h"
+#include "mailbox_sync.h"
+#include "outbox_sender.h"
+#include "outbox_store.h"
+#include "reminders.h"
+#include "server_settings.h"
+#include "systemd_notify.h"
+#include "transport_error.h"
+#include "wall_clock.h"
+
+namespace closeout {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string status_line(workflow::Runtime& rt, const std::string& imap_state) {
+  auto& db = rt.db();
+  auto open =
+      db.execAndGet("SELECT count(*) FROM dispatches WHERE state NOT IN ('closed_out')").getInt64();
+  auto overdue =
+      db.execAndGet("SELECT count(*) FROM dispatches WHERE overdue = 1 AND state != 'closed_out'")
+          .getInt64();
+  auto pending = db.execAndGet("SELECT count(*) FROM outbox WHERE status = 'pending'").getInt64();
+  return std::to_string(open) + " open, " + std::to_string(overdue) + " overdue, " +
+         std::to_string(pending) + " to send; IMAP " + imap_state;
+}
+
+void log_chases(const workflow::ChaseCount& c) {
+  if (c.reminders || c.escalations)
+    spdlog::info("queued {} reminder(s) and {} escalation(s)", c.reminders, c.escalations);
+}
+
+transport::WatcherOptions watcher_options(const Config& config) {
+  transport::WatcherOptions o;
+  o.idle = config.imap.idle;
+  o.poll_interval =
+      std::chrono::duration_cast<std::chrono::milliseconds>(config.imap.poll_interval);
+  o.folders = {config.imap.processed_folder, config.imap.quarantine_folder};
+  o.max_literal_bytes = config.limits.max_message_bytes + 65536;
+  return o;
+}
+
+class Daemon {
+ public:
+  explicit Daemon(workflow::Runtime& rt)
+      : rt_(rt),
+        signals_(io_, SIGINT, SIGTERM, SIGHUP),
+        wake_(io_),
+        watchdog_(io_),
+        grace_(io_),
+        outbox_(io_, rt) {}
+
+  int run() {
+    wait_signal();
+    asio::co_spawn(io_, watch(), [this](const std::exception_ptr& e) { finished_watch(e); });
+    asio::co_spawn(io_, outbox_loop(), [this](const std::exception_ptr& e) {
+      if (e) fail("the outbox loop", e);
+    });
+    if (auto interval = watchdog_interval()) asio::co_spawn(io_, pet(*interval), asio::detached);
+    notify_ready(status_line(rt_, "connecting"));
+    spdlog::info("closeoutd started: store {}, mailbox {}", rt_.config().store.path,
+                 transport::redact_url(rt_.config().imap.url));
+    io_.run();
+    return exit_code_;
+  }
+
+ private:
+  void wait_signal() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+      if (ec) return;
+      if (signal == SIGHUP) {
+        reload();
+        wait_signal();
+        return;
+      }
+      spdlog::info("signal {}: finishing the message in hand, then stopping", signal);
+      stop(exit_code::ok);
+    });
+  }
+
+  void reload() {
+    notify_reloading();
+    auto old_imap = rt_.config().imap;
+    try {
+      rt_.reload();
+      spdlog::info("{}: configuration and templates reloaded", rt_.config().source);
+    } catch (const std::exception& e) {
+      spdlog::error("reload refused, keeping the running configuration: {}", e.what());
+    }
+    const auto& fresh = rt_.config().imap;
+    if (fresh.url != old_imap.url || fresh.username != old_imap.username ||
+        fresh.password_file != old_imap.password_file || fresh.idle != old_imap.idle ||
+        fresh.poll_interval != old_imap.poll_interval || fresh.ca_file != old_imap.ca_file ||
+        fresh.tls_verify != old_imap.tls_verify || fresh.token_file != old_imap.token_file) {
+      restart_watch_ = true;
+      if (watcher_) watcher_->stop();
+    }
+    wake_.cancel();
+    notify_ready(status_line(rt_, "reloaded"));
+  }
+
+  void stop(int code) {
+    if (stopping_) return;
+    stopping_ = true;
+    exit_code_ = code;
+    notify_stopping();
+    if (watcher_) watcher_->stop();
+    wake_.cancel();
+    watchdog_.cancel();
+    signals_.cancel();
+    // Whatever is still in flight after the grace period is cut off: a message being processed
+    // is a synchronous transaction and always completes; a send cut off is retried next start.
+    grace_.expires_after(1500ms);
+    grace_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      outbox_.abort();
+      io_.stop();
+    });
+  }
+
+  void fail(const char* what, const std::exception_ptr& e) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const transport::TransportError& t) {
+      spdlog::critical("{}: {}; stopping", what, t.what());
+      stop(transport::exit_code_for(t.kind()));
+    } catch (const std::exception& x) {
+      spdlog::critical("{}: {}; stopping", what, x.what());
+      stop(exit_code::software);
+    }
+  }
+
+  void finished_watch(const std::exception_ptr& e) {
+    watch_done_ = true;
+    if (e) fail("IMAP", e);
+    maybe_finish();
+  }
+
+  void maybe_finish() {
+    if (stopping_ && watch_done_ && outbox_done_) {
+      grace_.cancel();
+      io_.stop();
+    }
+  }
+
+  asio::awaitable<void> watch() {
+    while (!stopping_) {
+      restart_watch_ = false;
+      auto settings = transport::server_settings(rt_.config().imap, "imap");
+      watcher_ = std::make_unique<transport::ImapWatcher>(
+          io_, settings, watcher_options(rt_.config()),
+          [this](transport::ImapConnection& c, transport::ImapMailbox& m) -> asio::awaitable<void> {
+            return on_sync(c, m);
+          });
+      co_await watcher_->run();
+      watcher_.reset();
+      if (!restart_watch_) break;
+    }
+  }
+
+  asio::awaitable<void> on_sync(transport::ImapConnection& c, transport::ImapMailbox& m) {
+    SyncStats s = co_await sync_mailbox(c, m, rt_, stopping_);
+    if (s.processed > 0) wake_.cancel();
+    notify_status(status_line(rt_, "connected"));
+  }
+
+  asio::awaitable<void> outbox_loop() {
+    while (!stopping_) {
+      try {
+        auto workflow = rt_.workflow();
+        log_chases(workflow::queue_due_reminders(workflow, wall_now()));
+        FlushStats s = co_await outbox_.flush(stopping_);
+        if (s.connection_failure)
+          ++smtp_failures_;
+        else
+          smtp_failures_ = 0;
+      } catch (const std::exception& e) {
+        spdlog::error("outbox: {}", e.what());
+        ++smtp_failures_;
+      }
+      if (stopping_) break;
+      wake_.expires_after(next_wake());
+      boost::system::error_code ec;
+      co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    outbox_done_ = true;
+    maybe_finish();
+  }
+
+  // Until the next due send or chase, at most a minute; after a connection failure, a back-off
+  // so a down SMTP server is not hammered.
+  std::chrono::seconds next_wake() {
+    auto now = wall_now();
+    std::int64_t wait = 60;
+    auto workflow = rt_.workflow();
+    if (auto due = store::OutboxStore(rt_.db()).earliest_pending())
+      wait = std::min(wait, *due - now);
+    if (auto chase = workflow::earliest_chase(workflow)) wait = std::min(wait, *chase - now);
+    if (smtp_failures_ > 0)
+      wait = std::max<std::int64_t>(
+          wait, std::min<std::int64_t>(300, 5LL << std::min(smtp_failures_, 6U)));
+    return std::chrono::seconds(std::max<std::int64_t>(wait, 1));
+  }
+
+  asio::awaitable<void> pet(std::chrono::microseconds interval) {
+    while (!stopping_) {
+      notify_watchdog();
+      watchdog_.expires_after(interval);
+      boost::system::error_code ec;
+      co_await watchdog_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
+
+  workflow::Runtime& rt_;
+  asio::io_context io_;
+  asio::signal_set signals_;
+  asio::steady_timer wake_;
+  asio::steady_timer watchdog_;
+  asio::steady_timer grace_;
+  OutboxSender outbox_;
+  std::unique_ptr<transport::ImapWatcher> watcher_;
+  bool stopping_ = false;
+  bool restart_watch_ = false;
+  bool watch_done_ = false;
+  bool outbox_done_ = false;
+  unsigned smtp_failures_ = 0;
+  int exit_code_ = exit_code::ok;
+};
+
+asio::awaitable<int> once(asio::io_context& io, workflow::Runtime& rt) {
+  const auto& config = rt.config();
+  bool never_stop = false;
+  auto settings = transport::server_settings(config.imap, "imap");
+  transport::ImapConnection connection(io, settings, config.limits.max_message_bytes + 65536);
+  co_await connection.connect();
+  transport::ImapMailbox mailbox(connection);
+  co_await mailbox.ensure_folder(config.imap.processed_folder);
+  co_await mailbox.ensure_folder(config.imap.quarantine_folder);
+  SyncStats synced = co_await sync_mailbox(connection, mailbox, rt, never_stop);
+  co_await connection.logout();
+  auto workflow = rt.workflow();
+  auto chases = workflow::queue_due_reminders(workflow, wall_now());
+  log_chases(chases);
+  OutboxSender sender(io, rt);
+  FlushStats sent = co_await sender.flush(never_stop);
+  spdlog::info(
+      "once: {} message(s) processed ({} quarantined), {} mail(s) sent, {} deferred, "
+      "{} refused",
+      synced.processed, synced.quarantined, sent.accepted, sent.deferred, sent.failed);
+  if (sent.connection_failure) {
+    spdlog::error("SMTP: the server could not be used; the outbox keeps what was not sent");
+    co_return transport::exit_code_for(*sent.connection_failure);
+  }
+  co_return exit_code::ok;
+}
+
+}  // namespace
+
+int run_daemon(workflow::Runtime& runtime) { return Daemon(runtime).run(); }
+
+int run_once(workflow::Runtime& runtime) {
+  asio::io_context io;
+  try {
+    return transport::run_to_completion(io, once(io, runtime));
+  } catch (const transport::TransportError& e) {
+    spdlog::error("{}", e.what());
+    return transport::exit_code_for(e.kind());
+  }
+}
+
+}  // namespace closeout

@@ -1,0 +1,26 @@
+// The IMAP sync (SPEC "IMAP processing"): list what arrived above the last UID processed,
+// fetch it in bounded batches with BODY.PEEK[], process each message in its own transaction,
+// and only then move it to Processed or Quarantine and advance the stored position. A crash
+// between the commit and the move leaves the message in place; the next sync finds it
+// recorded and just moves it.
+#pragma once
+#include "asio_awaitable.h"
+#include "imap_connection.h"
+#include "imap_mailbox.h"
+#include "runtime.h"
+
+namespace closeout {
+
+struct SyncStats {
+  unsigned processed = 0;    // messages acted on now
+  unsigned quarantined = 0;  // of which to quarantine
+  unsigned moved_again = 0;  // recorded before, moved now (after a crash)
+};
+
+// stop_requested is read between messages: the message in hand is always finished.
+boost::asio::awaitable<SyncStats> sync_mailbox(transport::ImapConnection& connection,
+                                               transport::ImapMailbox& mailbox,
+                                               workflow::Runtime& runtime,
+                                               const bool& stop_requested);
+
+}  // namespace closeout

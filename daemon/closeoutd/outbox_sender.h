@@ -1,0 +1,38 @@
+// Sends what the outbox holds, oldest due first, on one SMTP connection per flush. Each outcome
+// is committed the moment the server answers (send_results.h). A failure of the connection
+// itself ends the flush: the rest stays due, rather than each entry waiting out its own
+// connect timeout against a server that is down.
+#pragma once
+#include <memory>
+#include <optional>
+
+#include "asio_awaitable.h"
+#include "runtime.h"
+#include "smtp_sender.h"
+
+namespace closeout {
+
+struct FlushStats {
+  unsigned accepted = 0;
+  unsigned deferred = 0;                                 // transient: tried again later
+  unsigned failed = 0;                                   // permanent
+  std::optional<transport::Failure> connection_failure;  // the server could not be used
+};
+
+class OutboxSender {
+ public:
+  OutboxSender(boost::asio::io_context& io, workflow::Runtime& runtime)
+      : io_(io), runtime_(runtime) {}
+
+  // Sends everything due now (and what becomes due while sending, such as confirmations).
+  boost::asio::awaitable<FlushStats> flush(const bool& stop_requested);
+  // Ends a send in progress at once (shutdown past its grace period).
+  void abort();
+
+ private:
+  boost::asio::io_context& io_;
+  workflow::Runtime& runtime_;
+  std::unique_ptr<transport::SmtpSender> sender_;
+};
+
+}  // namespace closeout

@@ -1,0 +1,53 @@
+#include "database.h"
+
+#include <ctime>
+
+#include "migrations.h"
+
+namespace closeout::store {
+
+std::unique_ptr<SQLite::Database> open_database(const std::string& path) {
+  try {
+    auto db =
+        std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db->setBusyTimeout(10000);
+    db->exec("PRAGMA journal_mode = WAL");
+    // NORMAL in WAL mode is durable against a process crash (the case the daemon must survive);
+    // only a power loss can drop the last commits, and FULL would cost an fsync per message.
+    db->exec("PRAGMA synchronous = NORMAL");
+    db->exec("PRAGMA foreign_keys = ON");
+    migrate(*db);
+    return db;
+  } catch (const StoreError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw StoreError("cannot open the database " + path + ": " + e.what());
+  }
+}
+
+WriteTransaction::WriteTransaction(SQLite::Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+
+WriteTransaction::~WriteTransaction() {
+  if (done_) return;
+  try {
+    db_.exec("ROLLBACK");
+  } catch (...) {  // NOLINT(bugprone-empty-catch): a failed rollback leaves SQLite to undo it
+  }
+}
+
+void WriteTransaction::commit() {
+  db_.exec("COMMIT");
+  done_ = true;
+}
+
+std::string format_utc(Timestamp at) {
+  if (at == 0) return {};
+  std::time_t t = at;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+}  // namespace closeout::store

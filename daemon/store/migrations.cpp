@@ -1,0 +1,122 @@
+#include "migrations.h"
+
+#include <string>
+
+#include "database.h"
+
+namespace closeout::store {
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> list = {
+      {1, "dispatches, events, incoming messages, outbox, ASCR serials, IMAP position", R"SQL(
+CREATE TABLE dispatches (
+  number            TEXT PRIMARY KEY,
+  state             TEXT NOT NULL,
+  serial_number     TEXT NOT NULL DEFAULT '',
+  model             TEXT NOT NULL DEFAULT '',
+  customer_name     TEXT NOT NULL DEFAULT '',
+  dispatch_date     TEXT NOT NULL DEFAULT '',
+  section1_json     TEXT NOT NULL,
+  section2_json     TEXT,
+  unregistered      INTEGER NOT NULL DEFAULT 0,
+  overdue           INTEGER NOT NULL DEFAULT 0,
+  received_at       INTEGER NOT NULL,
+  updated_at        INTEGER NOT NULL,
+  closed_out_at     INTEGER,
+  reminders_sent    INTEGER NOT NULL DEFAULT 0,
+  last_reminder_at  INTEGER,
+  escalated_at      INTEGER
+);
+CREATE INDEX dispatches_state ON dispatches(state);
+
+CREATE TABLE events (
+  id               INTEGER PRIMARY KEY,
+  dispatch_number  TEXT NOT NULL REFERENCES dispatches(number),
+  at               INTEGER NOT NULL,
+  event            TEXT NOT NULL,
+  from_state       TEXT,
+  to_state         TEXT,
+  message_id       TEXT,
+  detail           TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX events_dispatch ON events(dispatch_number, id);
+
+CREATE TABLE messages (
+  id               INTEGER PRIMARY KEY,
+  uidvalidity      INTEGER NOT NULL,
+  uid              INTEGER NOT NULL,
+  message_id       TEXT NOT NULL DEFAULT '',
+  from_address     TEXT NOT NULL DEFAULT '',
+  subject          TEXT NOT NULL DEFAULT '',
+  kind             TEXT NOT NULL,
+  action           TEXT NOT NULL,
+  folder           TEXT NOT NULL,
+  dispatch_number  TEXT,
+  detail           TEXT NOT NULL DEFAULT '',
+  size             INTEGER NOT NULL DEFAULT 0,
+  processed_at     INTEGER NOT NULL,
+  UNIQUE (uidvalidity, uid)
+);
+CREATE INDEX messages_message_id ON messages(message_id);
+
+CREATE TABLE outbox (
+  id               INTEGER PRIMARY KEY,
+  kind             TEXT NOT NULL,
+  dispatch_number  TEXT,
+  message_id       TEXT NOT NULL UNIQUE,
+  envelope_from    TEXT NOT NULL,
+  recipients       TEXT NOT NULL,
+  subject          TEXT NOT NULL,
+  content          BLOB NOT NULL,
+  status           TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at  INTEGER NOT NULL,
+  last_error       TEXT NOT NULL DEFAULT '',
+  created_at       INTEGER NOT NULL,
+  sent_at          INTEGER,
+  caused_by        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+CREATE INDEX outbox_dispatch ON outbox(dispatch_number);
+
+CREATE TABLE ascr_serials (
+  serial       TEXT PRIMARY KEY,
+  written      TEXT NOT NULL,
+  model        TEXT NOT NULL DEFAULT '',
+  imported_at  INTEGER NOT NULL
+);
+
+CREATE TABLE imap_position (
+  mailbox      TEXT PRIMARY KEY,
+  uidvalidity  INTEGER NOT NULL,
+  last_uid     INTEGER NOT NULL
+);
+)SQL"},
+  };
+  return list;
+}
+
+int latest_schema_version() { return migrations().back().version; }
+
+int schema_version(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
+
+void migrate(SQLite::Database& db) {
+  if (schema_version(db) == latest_schema_version()) return;  // the usual case: no write lock
+  for (const auto& m : migrations()) {
+    WriteTransaction tx(db);
+    // Read inside the write lock: a second process migrating at the same moment waits here
+    // and then finds the work done.
+    int current = schema_version(db);
+    if (current > latest_schema_version())
+      throw StoreError("the database " + db.getFilename() + " has schema version " +
+                       std::to_string(current) + ", newer than this closeoutd knows (" +
+                       std::to_string(latest_schema_version()) +
+                       "); install the newer closeoutd again or restore a backup");
+    if (current >= m.version) continue;
+    db.exec(std::string(m.sql));
+    db.exec("PRAGMA user_version = " + std::to_string(m.version));
+    tx.commit();
+  }
+}
+
+}  // namespace closeout::store

@@ -1,0 +1,137 @@
+#include "outbox_store.h"
+
+#include <nlohmann/json.hpp>
+
+namespace closeout::store {
+
+namespace {
+
+constexpr const char* kColumns =
+    "id, kind, coalesce(dispatch_number, ''), message_id, envelope_from, recipients, subject, "
+    "status, attempts, next_attempt_at, last_error, created_at, coalesce(sent_at, 0), caused_by";
+
+OutboxEntry read_entry(SQLite::Statement& q) {
+  OutboxEntry e;
+  e.id = q.getColumn(0).getInt64();
+  e.kind = q.getColumn(1).getString();
+  e.dispatch_number = q.getColumn(2).getString();
+  e.message_id = q.getColumn(3).getString();
+  e.envelope_from = q.getColumn(4).getString();
+  e.recipients = nlohmann::json::parse(q.getColumn(5).getString()).get<std::vector<std::string>>();
+  e.subject = q.getColumn(6).getString();
+  e.status = q.getColumn(7).getString();
+  e.attempts = q.getColumn(8).getInt();
+  e.next_attempt_at = q.getColumn(9).getInt64();
+  e.last_error = q.getColumn(10).getString();
+  e.created_at = q.getColumn(11).getInt64();
+  e.sent_at = q.getColumn(12).getInt64();
+  e.caused_by = q.getColumn(13).getString();
+  return e;
+}
+
+}  // namespace
+
+std::int64_t OutboxStore::enqueue(const OutboxEntry& e) {
+  SQLite::Statement q(db_,
+                      "INSERT INTO outbox (kind, dispatch_number, message_id, envelope_from, "
+                      "recipients, subject, content, status, next_attempt_at, created_at, "
+                      "caused_by) VALUES (?, nullif(?, ''), ?, ?, ?, ?, ?, 'pending', ?, ?, ?)");
+  q.bind(1, e.kind);
+  q.bind(2, e.dispatch_number);
+  q.bind(3, e.message_id);
+  q.bind(4, e.envelope_from);
+  q.bind(5, nlohmann::json(e.recipients).dump());
+  q.bind(6, e.subject);
+  q.bind(7, e.content.data(), static_cast<int>(e.content.size()));
+  q.bind(8, e.next_attempt_at);
+  q.bind(9, e.created_at);
+  q.bind(10, e.caused_by);
+  q.exec();
+  return db_.getLastInsertRowid();
+}
+
+std::vector<OutboxEntry> OutboxStore::due(Timestamp now, std::size_t limit) {
+  SQLite::Statement q(db_, std::string("SELECT ") + kColumns +
+                               " FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
+                               "ORDER BY next_attempt_at, id LIMIT ?");
+  q.bind(1, now);
+  q.bind(2, static_cast<std::int64_t>(limit));
+  std::vector<OutboxEntry> out;
+  while (q.executeStep()) out.push_back(read_entry(q));
+  return out;
+}
+
+std::optional<OutboxEntry> OutboxStore::get(std::int64_t id) {
+  SQLite::Statement q(db_,
+                      std::string("SELECT ") + kColumns + ", content FROM outbox WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  auto e = read_entry(q);
+  auto content = q.getColumn(14);
+  e.content.assign(static_cast<const char*>(content.getBlob()),
+                   static_cast<std::size_t>(content.getBytes()));
+  return e;
+}
+
+void OutboxStore::mark_sent(std::int64_t id, Timestamp at) {
+  SQLite::Statement q(db_,
+                      "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, "
+                      "last_error = '' WHERE id = ?");
+  q.bind(1, at);
+  q.bind(2, id);
+  q.exec();
+}
+
+void OutboxStore::mark_retry(std::int64_t id, Timestamp next, std::string_view error) {
+  SQLite::Statement q(db_,
+                      "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, "
+                      "last_error = ? WHERE id = ?");
+  q.bind(1, next);
+  q.bind(2, std::string(error));
+  q.bind(3, id);
+  q.exec();
+}
+
+void OutboxStore::mark_failed(std::int64_t id, std::string_view error) {
+  SQLite::Statement q(db_,
+                      "UPDATE outbox SET status = 'failed', attempts = attempts + 1, "
+                      "last_error = ? WHERE id = ?");
+  q.bind(1, std::string(error));
+  q.bind(2, id);
+  q.exec();
+}
+
+bool OutboxStore::requeue(std::int64_t id, Timestamp now) {
+  SQLite::Statement q(db_,
+                      "UPDATE outbox SET status = 'pending', next_attempt_at = ? "
+                      "WHERE id = ? AND status IN ('failed', 'pending')");
+  q.bind(1, now);
+  q.bind(2, id);
+  return q.exec() == 1;
+}
+
+std::vector<OutboxEntry> OutboxStore::list(bool all) {
+  SQLite::Statement q(db_, std::string("SELECT ") + kColumns +
+                               " FROM outbox WHERE ? OR status != 'sent' ORDER BY id");
+  q.bind(1, all ? 1 : 0);
+  std::vector<OutboxEntry> out;
+  while (q.executeStep()) out.push_back(read_entry(q));
+  return out;
+}
+
+std::optional<std::string> OutboxStore::dispatch_of_message_id(std::string_view message_id) {
+  SQLite::Statement q(db_,
+                      "SELECT dispatch_number FROM outbox WHERE message_id = ? AND "
+                      "dispatch_number IS NOT NULL");
+  q.bind(1, std::string(message_id));
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getString();
+}
+
+std::optional<Timestamp> OutboxStore::earliest_pending() {
+  SQLite::Statement q(db_, "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'");
+  if (!q.executeStep() || q.getColumn(0).isNull()) return std::nullopt;
+  return q.getColumn(0).getInt64();
+}
+
+}  // namespace closeout::store

@@ -1,0 +1,70 @@
+// The outbox: every mail closeoutd sends is written here first, in the same transaction as the
+// state change that causes it, and only then sent. The bytes are composed at queue time, so a
+// retry or a resend after a crash sends exactly the same message with the same Message-ID.
+#pragma once
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "database.h"
+
+namespace closeout::store {
+
+// SPEC "Outgoing mail" kinds.
+namespace mail_kind {
+inline constexpr std::string_view notice = "notice";
+inline constexpr std::string_view problems = "problems";
+inline constexpr std::string_view pending = "pending";
+inline constexpr std::string_view closeout = "closeout";
+inline constexpr std::string_view confirmation = "confirmation";
+inline constexpr std::string_view reminder = "reminder";
+inline constexpr std::string_view escalation = "escalation";
+inline constexpr std::string_view not_dispatched = "not_dispatched";
+inline constexpr std::string_view already_closed = "already_closed";
+}  // namespace mail_kind
+
+struct OutboxEntry {
+  std::int64_t id = 0;
+  std::string kind;
+  std::string dispatch_number;  // empty: about no known dispatch
+  std::string message_id;
+  std::string envelope_from;            // empty: the null reverse-path <>
+  std::vector<std::string> recipients;  // addr-specs
+  std::string subject;
+  std::string content;  // the whole message, CRLF
+  std::string status = "pending";
+  int attempts = 0;
+  Timestamp next_attempt_at = 0;
+  std::string last_error;
+  Timestamp created_at = 0;
+  Timestamp sent_at = 0;
+  std::string caused_by;  // the Message-ID of the incoming mail, or "reminder", "admin"
+};
+
+class OutboxStore {
+ public:
+  explicit OutboxStore(SQLite::Database& db) : db_(db) {}
+
+  std::int64_t enqueue(const OutboxEntry& entry);
+  // Pending entries due at now, oldest first, without their content.
+  std::vector<OutboxEntry> due(Timestamp now, std::size_t limit);
+  std::optional<OutboxEntry> get(std::int64_t id);  // with content
+  void mark_sent(std::int64_t id, Timestamp at);
+  void mark_retry(std::int64_t id, Timestamp next_attempt_at, std::string_view error);
+  void mark_failed(std::int64_t id, std::string_view error);
+  // retry: a failed entry becomes pending and due now. False when id is not failed or pending.
+  bool requeue(std::int64_t id, Timestamp now);
+  // pending and failed (all: sent too), oldest first, without content.
+  std::vector<OutboxEntry> list(bool all);
+  // The dispatch a mail we sent was about, by its Message-ID.
+  std::optional<std::string> dispatch_of_message_id(std::string_view message_id);
+  std::optional<Timestamp> earliest_pending();
+
+ private:
+  SQLite::Database& db_;
+};
+
+}  // namespace closeout::store

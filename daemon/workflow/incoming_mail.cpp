@@ -1,0 +1,348 @@
+#include "incoming_mail.h"
+
+#include <cstdio>
+
+#include "address.h"
+#include "analyze.h"
+#include "ascr_registry.h"
+#include "closeout_mail.h"
+#include "dispatch_store.h"
+#include "message_log.h"
+#include "outbox_store.h"
+#include "section_text.h"
+
+namespace closeout::workflow {
+
+namespace {
+
+using store::Timestamp;
+
+std::string join_problems(const std::vector<Problem>& problems) {
+  std::string out;
+  for (const auto& p : problems) {
+    if (!out.empty()) out += "; ";
+    out += p.field + " " + p.code;
+  }
+  return out;
+}
+
+std::optional<std::chrono::year_month_day> read_iso_date(const std::string& text) {
+  int y = 0;
+  unsigned m = 0;
+  unsigned d = 0;
+  if (std::sscanf(text.c_str(), "%d-%u-%u", &y, &m, &d) != 3) return std::nullopt;
+  std::chrono::year_month_day date{std::chrono::year{y}, std::chrono::month{m},
+                                   std::chrono::day{d}};
+  return date.ok() ? std::optional(date) : std::nullopt;
+}
+
+class MessageHandler {
+ public:
+  MessageHandler(Workflow& w, const IncomingMessage& in, Timestamp now,
+                 std::chrono::year_month_day today)
+      : w_(w), in_(in), now_(now), today_(today), dispatches_(w.db), outbox_(w.db) {
+    record_.uidvalidity = in.uidvalidity;
+    record_.uid = in.uid;
+    record_.size = in.size;
+    record_.processed_at = now;
+    record_.folder = w.config.imap.processed_folder;
+  }
+
+  Disposition run() {
+    if (!in_.bytes || in_.bytes->size() > w_.config.limits.max_message_bytes) {
+      quarantine("oversize", "over limits.max_message_bytes (" + std::to_string(in_.size) +
+                                 " bytes); not downloaded");
+      return finish();
+    }
+    AnalyzeOptions options;
+    options.form = &w_.form;
+    options.cits_senders = w_.config.cits.senders;
+    options.technicians = w_.config.dealer.technicians;
+    options.today = today_;
+    AnalyzeOutcome outcome = analyze_message(*in_.bytes, options);
+    if (!outcome.analysis) {
+      quarantine("unreadable", outcome.error);
+      return finish();
+    }
+    a_ = &*outcome.analysis;
+    record_.message_id = a_->message_id;
+    record_.from_address = a_->from;
+    record_.subject = a_->subject.substr(0, 500);
+    record_.kind = std::string(kind_name(a_->kind));
+    if (auto earlier = store::MessageLog(w_.db).find_message_id(a_->message_id)) {
+      record_.action = "duplicate delivery; already handled";
+      record_.folder = earlier->folder;
+      record_.dispatch_number = earlier->dispatch_number;
+      return finish();
+    }
+    switch (a_->kind) {
+      case MessageKind::dispatch:
+        on_dispatch();
+        break;
+      case MessageKind::section2:
+        on_section2();
+        break;
+      case MessageKind::auto_reply:
+      case MessageKind::bounce:
+        on_automatic();
+        break;
+      case MessageKind::unknown:
+        quarantine("unknown", "not from CITS and not a Section 2 reply");
+        break;
+    }
+    return finish();
+  }
+
+ private:
+  void quarantine(std::string kind, std::string detail) {
+    if (record_.kind.empty() || kind != "unknown") record_.kind = std::move(kind);
+    record_.action = "quarantined";
+    record_.detail = std::move(detail);
+    record_.folder = w_.config.imap.quarantine_folder;
+  }
+
+  Disposition finish() {
+    store::MessageLog(w_.db).record(record_);
+    Disposition d;
+    d.folder = record_.folder;
+    d.kind = record_.kind;
+    d.action = record_.action + (record_.detail.empty() ? "" : ": " + record_.detail);
+    d.dispatch_number = record_.dispatch_number;
+    d.message_id = record_.message_id;
+    d.quarantined = record_.folder == w_.config.imap.quarantine_folder;
+    return d;
+  }
+
+  void queue(std::string_view kind, std::string_view name, const std::string& number,
+             nlohmann::json context, const Addressing& to) {
+    if (to.to.empty()) return;
+    outbox_.enqueue(
+        w_.mail.make(kind, name, number, std::move(context), to, now_, record_.message_id));
+  }
+
+  Addressing answer() const {
+    Addressing to;
+    to.to = {a_->from};
+    to.automatic_answer = true;
+    to.in_reply_to = a_->message_id;
+    to.references = a_->references;
+    if (!a_->message_id.empty()) to.references.push_back(a_->message_id);
+    return to;
+  }
+
+  void on_dispatch() {
+    if (!a_->dispatch_number) {
+      quarantine("dispatch", "a CITS mail without a dispatch number");
+      return;
+    }
+    const std::string& number = *a_->dispatch_number;
+    record_.dispatch_number = number;
+    store::DispatchRecord d;
+    d.number = number;
+    d.section1_json = field_entries(a_->fields, w_.form, 1).dump();
+    auto text = [&](const char* key) {
+      const Field* f = find_field(a_->fields, key);
+      return f ? display_value(f->value) : std::string();
+    };
+    d.serial_number = text("serial_number");
+    d.model = text("model");
+    d.customer_name = text("customer_name");
+    d.dispatch_date = text("dispatch_date");
+    d.received_at = now_;
+    store::AscrRegistry ascr(w_.db);
+    d.unregistered = !d.serial_number.empty() && ascr.loaded() && !ascr.contains(d.serial_number);
+    if (d.serial_number.empty()) d.unregistered = ascr.loaded();
+
+    if (auto known = dispatches_.find(number)) {
+      if (known->section1_json == d.section1_json) {
+        dispatches_.note(number, "duplicate", a_->message_id, "the same dispatch again", now_);
+        record_.action = "duplicate dispatch";
+      } else {
+        dispatches_.update_section1(d, a_->message_id, "Section 1 changed by CITS", now_);
+        record_.action = "dispatch updated";
+      }
+      return;
+    }
+    dispatches_.insert(d, a_->message_id);
+    if (!a_->problems.empty())
+      dispatches_.note(number, "incomplete dispatch", a_->message_id,
+                       "Section 1: " + join_problems(a_->problems), now_);
+    nlohmann::json context = {{"section1", nlohmann::json::parse(d.section1_json)},
+                              {"blank_section2", blank_section2(w_.form, number)},
+                              {"model", d.model},
+                              {"serial_number", d.serial_number},
+                              {"unregistered", d.unregistered}};
+    Addressing to;
+    to.to = addresses(w_.config.dealer.notify);
+    queue(store::mail_kind::notice, "notice", number, std::move(context), to);
+    record_.action = to.to.empty() ? "new dispatch (no dealer.notify: no notice)"
+                                   : "new dispatch; notice queued";
+  }
+
+  // Auto-replies and bounces: recorded (against their dispatch when they name one), never
+  // answered, because an answer to an automaton can start a mail loop.
+  void on_automatic() {
+    std::optional<std::string> number = a_->dispatch_number;
+    for (const auto& id : a_->references) {
+      if (!number) number = outbox_.dispatch_of_message_id(id);
+    }
+    record_.action = "recorded; not answered";
+    if (!number || !dispatches_.find(*number)) return;
+    record_.dispatch_number = *number;
+    dispatches_.note(*number, record_.kind, a_->message_id, a_->from + ": " + a_->subject, now_);
+  }
+
+  // SPEC order: a Message-ID we sent, then the subject tag, then a number in the body.
+  std::optional<std::string> match_dispatch() {
+    std::vector<std::string> ids = a_->in_reply_to;
+    ids.insert(ids.end(), a_->references.rbegin(), a_->references.rend());
+    for (const auto& id : ids) {
+      if (auto number = outbox_.dispatch_of_message_id(id)) return number;
+    }
+    return a_->dispatch_number;
+  }
+
+  void on_section2() {
+    if (!w_.config.dealer.technicians.empty() &&
+        !address_matches(a_->from, w_.config.dealer.technicians)) {
+      quarantine("section2", "from " + a_->from + ", who is not in dealer.technicians");
+      return;
+    }
+    auto number = match_dispatch();
+    std::optional<store::DispatchRecord> d;
+    if (number) d = dispatches_.find(*number);
+
+    DispatchFacts facts = a_->facts;
+    if (d) {
+      facts.tag_number = d->number;
+      if (auto date = read_iso_date(d->dispatch_date)) facts.dispatch_date = date;
+      if (!d->serial_number.empty()) facts.serial_number = d->serial_number;
+    }
+    Section2Check check = check_section2(a_->section2_raw, facts, today_, w_.form);
+
+    if (number && !d && w_.form.is_dispatch_number(*number)) {
+      record_.dispatch_number = *number;
+      queue(store::mail_kind::not_dispatched, "not_dispatched", *number, {}, answer());
+      record_.action = "unknown dispatch; not-dispatched reply queued";
+      return;
+    }
+    if (!d) {
+      queue_problems("", check);
+      record_.action = "no dispatch number; problems reply queued";
+      return;
+    }
+    record_.dispatch_number = d->number;
+    if (d->state == store::state::closing || d->state == store::state::closed_out) {
+      dispatches_.note(d->number, "section2 after close-out", a_->message_id,
+                       "already-closed reply; nothing sent to CITS again", now_);
+      nlohmann::json context = {
+          {"closed_out_at", d->closed_out_at ? store::format_utc(d->closed_out_at) : ""}};
+      if (!d->closed_out_at) context["closed_out_at"] = false;
+      queue(store::mail_kind::already_closed, "already_closed", d->number, context, answer());
+      record_.action = "already closed out; already-closed reply queued";
+      return;
+    }
+    if (!check.problems.empty()) {
+      dispatches_.transition(d->number, store::state::rejected, "section2 rejected", a_->message_id,
+                             join_problems(check.problems), now_);
+      queue_problems(d->number, check);
+      record_.action = "Section 2 incomplete; problems reply queued";
+      return;
+    }
+    auto section2 = field_entries(check.fields, w_.form, 2);
+    dispatches_.set_section2(d->number, section2.dump(), now_);
+    std::string warnings = join_problems(check.warnings);
+    if (check.call_status == CallStatus::pending) {
+      dispatches_.transition(d->number, store::state::on_hold, "section2 pending", a_->message_id,
+                             warnings, now_);
+      queue(store::mail_kind::pending, "pending", d->number, {}, answer());
+      record_.action = "Section 2 pending; on hold, acknowledgement queued";
+      return;
+    }
+    queue_closeout(*d, section2);
+    dispatches_.transition(d->number, store::state::closing, "close-out queued", a_->message_id,
+                           warnings, now_);
+    record_.action = "Section 2 complete; close-out queued";
+  }
+
+  void queue_problems(const std::string& number, const Section2Check& check) {
+    auto list = [&](const std::vector<Problem>& problems) {
+      auto out = nlohmann::json::array();
+      for (const auto& p : problems) {
+        if (p.field == "from") continue;  // about the sender, not something they can fix
+        out.push_back({{"label", field_label(w_.form, p.field)}, {"message", p.message}});
+      }
+      return out;
+    };
+    auto problems = list(check.problems);
+    auto warnings = list(check.warnings);
+    nlohmann::json context = {{"problems", problems},
+                              {"problem_count", std::to_string(problems.size())},
+                              {"warnings", warnings},
+                              {"has_warnings", !warnings.empty()},
+                              {"known_dispatch", !number.empty()}};
+    queue(store::mail_kind::problems, "problems", number, std::move(context), answer());
+  }
+
+  void queue_closeout(const store::DispatchRecord& d, const nlohmann::json& section2) {
+    queue_closeout_mail(w_, d, section2, now_, record_.message_id);
+  }
+
+  Workflow& w_;
+  const IncomingMessage& in_;
+  Timestamp now_;
+  std::chrono::year_month_day today_;
+  store::DispatchStore dispatches_;
+  store::OutboxStore outbox_;
+  store::MessageRecord record_;
+  const Analysis* a_ = nullptr;
+};
+
+}  // namespace
+
+Disposition process_message(Workflow& w, const IncomingMessage& message, store::Timestamp now,
+                            std::chrono::year_month_day today) {
+  store::MessageLog log(w.db);
+  if (auto seen = log.find_uid(message.uidvalidity, message.uid)) {
+    Disposition d;
+    d.folder = seen->folder;
+    d.kind = seen->kind;
+    d.action = "already processed";
+    d.dispatch_number = seen->dispatch_number;
+    d.message_id = seen->message_id;
+    d.already_recorded = true;
+    d.quarantined = seen->folder == w.config.imap.quarantine_folder;
+    return d;
+  }
+  try {
+    store::WriteTransaction tx(w.db);
+    Disposition d = MessageHandler(w, message, now, today).run();
+    tx.commit();
+    return d;
+  } catch (const SQLite::Exception&) {
+    throw;  // the database, not the message: try again later, the mail stays where it is
+  } catch (const std::exception& e) {
+    // Something in this message defeats us (a value compose_mail refuses, say). Quarantine it
+    // rather than retry it for ever, and tell the admin why.
+    store::WriteTransaction tx(w.db);
+    store::MessageRecord r;
+    r.uidvalidity = message.uidvalidity;
+    r.uid = message.uid;
+    r.size = message.size;
+    r.kind = "unreadable";
+    r.action = "quarantined";
+    r.detail = std::string("could not be processed: ") + e.what();
+    r.folder = w.config.imap.quarantine_folder;
+    r.processed_at = now;
+    log.record(r);
+    tx.commit();
+    Disposition d;
+    d.folder = r.folder;
+    d.kind = r.kind;
+    d.action = r.action + ": " + r.detail;
+    d.quarantined = true;
+    return d;
+  }
+}
+
+}  // namespace closeout::workflow

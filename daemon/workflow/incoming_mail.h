@@ -1,0 +1,37 @@
+// One incoming message, start to end (SPEC "Messages"): classify it, act on it, record it, and
+// queue the mail it causes, all in one transaction. The caller moves it on the server only
+// after this returns, to the folder returned. A message already recorded (same UIDVALIDITY and
+// UID, or same Message-ID) changes nothing and queues nothing, so re-reading after a crash or
+// a UIDVALIDITY change is safe.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "database.h"
+#include "workflow.h"
+
+namespace closeout::workflow {
+
+struct IncomingMessage {
+  std::uint32_t uidvalidity = 0;
+  std::uint32_t uid = 0;
+  std::uint64_t size = 0;
+  const std::string* bytes = nullptr;  // null: over limits.max_message_bytes, never fetched
+};
+
+struct Disposition {
+  std::string folder;  // imap.processed_folder or imap.quarantine_folder
+  std::string kind;
+  std::string action;
+  std::string dispatch_number;
+  std::string message_id;
+  bool already_recorded = false;  // seen before: nothing was done now
+  bool quarantined = false;
+};
+
+Disposition process_message(Workflow& w, const IncomingMessage& message, store::Timestamp now,
+                            std::chrono::year_month_day today);
+
+}  // namespace closeout::workflow

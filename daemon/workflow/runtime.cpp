@@ -1,0 +1,49 @@
+#include "runtime.h"
+
+#include <spdlog/spdlog.h>
+
+#include "database.h"
+#include "form_file.h"
+
+namespace closeout::workflow {
+
+namespace {
+
+MailTemplates load_templates(const Config& config) {
+  try {
+    return MailTemplates::load(config.templates.dir);
+  } catch (const TemplateError& e) {
+    throw ConfigError(config.source + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Runtime> Runtime::open(const std::string& config_path) {
+  auto rt = std::make_unique<Runtime>();
+  rt->path_ = config_path;
+  rt->config_ = load_config(config_path);
+  rt->form_ = load_form_definition(rt->config_);
+  rt->templates_ = std::make_unique<MailTemplates>(load_templates(rt->config_));
+  rt->db_ = store::open_database(rt->config_.store.path);
+  rt->mail_ = std::make_unique<MailFactory>(rt->config_, *rt->templates_);
+  return rt;
+}
+
+void Runtime::reload() {
+  Config fresh = load_config(path_);
+  auto form = load_form_definition(fresh);
+  auto templates = std::make_unique<MailTemplates>(load_templates(fresh));
+  if (fresh.store.path != config_.store.path) {
+    spdlog::warn("{}: store.path changed to {}; that takes a restart, keeping {}", path_,
+                 fresh.store.path, config_.store.path);
+    fresh.store.path = config_.store.path;
+  }
+  config_ = std::move(fresh);
+  form_ = std::move(form);
+  templates_ = std::move(templates);
+  mail_->set_config(config_);
+  mail_->set_templates(*templates_);
+}
+
+}  // namespace closeout::workflow

@@ -1,0 +1,100 @@
+#include "send_results.h"
+
+#include "dispatch_store.h"
+#include "message_log.h"
+
+namespace closeout::workflow {
+
+std::chrono::seconds retry_delay(const Config& config, int attempts) {
+  auto delay = config.outbox.retry_first;
+  for (int i = 1; i < attempts && delay < config.outbox.retry_max; ++i) delay *= 2;
+  return std::min(delay, config.outbox.retry_max);
+}
+
+namespace {
+
+void queue_confirmation(Workflow& w, const store::OutboxEntry& closeout,
+                        const store::DispatchRecord& d, store::Timestamp now) {
+  // The technician whose reply caused the close-out; an admin's resend has no one to confirm to.
+  auto reply = store::MessageLog(w.db).find_message_id(closeout.caused_by);
+  if (!reply || reply->kind != "section2" || reply->from_address.empty()) return;
+  nlohmann::json context = {
+      {"section2",
+       nlohmann::json::parse(d.section2_json.empty() ? std::string("[]") : d.section2_json)},
+      {"sent_at", store::format_utc(now)}};
+  Addressing to;
+  to.to = {reply->from_address};
+  to.automatic_answer = true;
+  to.in_reply_to = reply->message_id;
+  to.references = {reply->message_id};
+  store::OutboxStore(w.db).enqueue(w.mail.make(store::mail_kind::confirmation, "confirmation",
+                                               d.number, std::move(context), to, now,
+                                               reply->message_id));
+}
+
+void on_accepted(Workflow& w, const store::OutboxEntry& e, const SendReport& report,
+                 store::Timestamp now) {
+  store::DispatchStore dispatches(w.db);
+  auto d = dispatches.find(e.dispatch_number);
+  if (!d) return;
+  std::string detail = e.kind + " to " + (e.recipients.empty() ? "" : e.recipients.front());
+  if (e.kind == store::mail_kind::notice && d->state == store::state::received) {
+    dispatches.transition(d->number, store::state::notified, "notice sent", e.message_id, detail,
+                          now);
+  } else if (e.kind == store::mail_kind::closeout) {
+    if (d->state == store::state::closing || d->state == store::state::failed)
+      dispatches.transition(d->number, store::state::closed_out, "close-out accepted", e.message_id,
+                            detail + ": " + report.server_reply, now);
+    else
+      dispatches.note(d->number, "close-out accepted", e.message_id, detail, now);
+    dispatches.set_closed_out(d->number, now);
+    queue_confirmation(w, e, *d, now);
+  } else {
+    dispatches.note(d->number, "sent " + e.kind, e.message_id, detail, now);
+  }
+}
+
+void on_refused(Workflow& w, const store::OutboxEntry& e, const SendReport& report,
+                store::Timestamp now) {
+  store::DispatchStore dispatches(w.db);
+  auto d = dispatches.find(e.dispatch_number);
+  if (!d) return;
+  if (e.kind != store::mail_kind::closeout) {
+    dispatches.note(d->number, e.kind + " refused", e.message_id, report.server_reply, now);
+    return;
+  }
+  dispatches.transition(d->number, store::state::failed, "close-out refused", e.message_id,
+                        report.server_reply, now);
+  Addressing to;
+  to.to = addresses(w.config.dealer.admins);
+  if (to.to.empty()) return;
+  nlohmann::json context = {{"error", report.server_reply}, {"outbox_id", std::to_string(e.id)}};
+  store::OutboxStore(w.db).enqueue(w.mail.make(store::mail_kind::escalation, "closeout_failed",
+                                               d->number, std::move(context), to, now,
+                                               e.message_id));
+}
+
+}  // namespace
+
+void apply_send_result(Workflow& w, const store::OutboxEntry& e, const SendReport& report,
+                       store::Timestamp now) {
+  store::WriteTransaction tx(w.db);
+  store::OutboxStore outbox(w.db);
+  switch (report.verdict) {
+    case SendVerdict::accepted:
+      outbox.mark_sent(e.id, now);
+      on_accepted(w, e, report, now);
+      break;
+    case SendVerdict::transient:
+      outbox.mark_retry(e.id, now + retry_delay(w.config, e.attempts + 1).count(),
+                        report.server_reply);
+      break;
+    case SendVerdict::permanent:
+      outbox.mark_failed(e.id, report.server_reply);
+      on_refused(w, e, report, now);
+      break;
+  }
+  tx.commit();
+}
+
+}  // namespace closeout::workflow

@@ -1,0 +1,29 @@
+// What a send's outcome does (SPEC "Outgoing mail", "Dispatch states"). Accepted: the entry is
+// sent, a notice makes the dispatch notified, a close-out makes it closed_out and queues the
+// technician's confirmation. Transient: tried again after a doubling delay, never dropped.
+// Permanent: failed; a refused close-out fails the dispatch and is escalated to the admins.
+// Each outcome is one transaction, committed the moment the server has answered, which keeps
+// the window in which a crash could send a close-out twice as small as it can be.
+#pragma once
+#include <chrono>
+#include <string>
+
+#include "outbox_store.h"
+#include "workflow.h"
+
+namespace closeout::workflow {
+
+enum class SendVerdict { accepted, transient, permanent };
+
+struct SendReport {
+  SendVerdict verdict = SendVerdict::transient;
+  std::string server_reply;  // "550 5.1.1 <x>: Recipient address rejected", or our own error
+};
+
+// retry_first * 2^(attempts - 1), at most retry_max; attempts counts this failure.
+std::chrono::seconds retry_delay(const Config& config, int attempts);
+
+void apply_send_result(Workflow& w, const store::OutboxEntry& entry, const SendReport& report,
+                       store::Timestamp now);
+
+}  // namespace closeout::workflow
