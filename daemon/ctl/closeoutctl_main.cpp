@@ -6,6 +6,7 @@
 #include "check_config_command.h"
 #include "exit_codes.h"
 #include "parse_command.h"
+#include "store_commands.h"
 #include "version.h"
 
 namespace {
@@ -35,6 +36,48 @@ int run(int argc, char** argv) {
       "check-config", "Validate the configuration, then really log in to IMAP and SMTP");
   check_cmd->add_flag("--offline", check.offline, "validate the file and secrets only");
 
+  ListOptions list;
+  auto* list_cmd = app.add_subcommand("list", "Dispatches on record, oldest first");
+  list_cmd->add_option("--status", list.status,
+                       "only this state (received, notified, rejected, closing, closed_out, "
+                       "on_hold, failed)");
+  list_cmd->add_flag("--overdue", list.overdue, "only dispatches flagged overdue");
+  list_cmd->add_flag("--json", list.json, "a JSON array");
+
+  std::string show_number;
+  bool show_json = false;
+  auto* show_cmd = app.add_subcommand("show", "One dispatch with its timeline and its mail");
+  show_cmd->add_option("number", show_number, "dispatch number")->required();
+  show_cmd->add_flag("--json", show_json, "a JSON object");
+
+  ReportOptions report;
+  auto* report_cmd =
+      app.add_subcommand("report", "Counts by state, ageing, overdue, refused close-outs");
+  auto* report_json = report_cmd->add_flag("--json", report.json, "a JSON object");
+  report_cmd->add_flag("--csv", report.csv, "one CSV row per dispatch, for a spreadsheet")
+      ->excludes(report_json);
+
+  OutboxOptions outbox;
+  auto* outbox_cmd = app.add_subcommand("outbox", "Outgoing mail pending or failed");
+  outbox_cmd->add_flag("--json", outbox.json, "a JSON array");
+  outbox_cmd->add_flag("--all", outbox.all, "sent mail too");
+
+  std::int64_t retry_id = 0;
+  auto* retry_cmd = app.add_subcommand("retry", "Queue a failed outgoing mail again");
+  retry_cmd->add_option("outbox_id", retry_id, "the ID closeoutctl outbox shows")->required();
+
+  std::string resend_number;
+  auto* resend_cmd =
+      app.add_subcommand("resend", "Queue the close-out of a dispatch again (a new send)");
+  resend_cmd->add_option("number", resend_number, "dispatch number")->required();
+
+  std::string ascr_file;
+  auto* ascr_cmd = app.add_subcommand("ascr", "The ASCR registry of serial numbers");
+  ascr_cmd->require_subcommand(1);
+  auto* ascr_import = ascr_cmd->add_subcommand(
+      "import", "Replace the registered serial numbers with those in a CSV file");
+  ascr_import->add_option("file", ascr_file, "CSV: a serial number per row")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -57,6 +100,18 @@ int run(int argc, char** argv) {
     check.config_path = config_path;
     return run_check_config_command(check, std::cout, std::cerr);
   }
+  if (config_path.empty()) {
+    std::cerr << "closeoutctl: this command needs --config FILE\n";
+    return exit_code::usage;
+  }
+  StoreCommandContext context{config_path, std::cout, std::cerr};
+  if (list_cmd->parsed()) return run_list(context, list);
+  if (show_cmd->parsed()) return run_show(context, show_number, show_json);
+  if (report_cmd->parsed()) return run_report(context, report);
+  if (outbox_cmd->parsed()) return run_outbox(context, outbox);
+  if (retry_cmd->parsed()) return run_retry(context, retry_id);
+  if (resend_cmd->parsed()) return run_resend(context, resend_number);
+  if (ascr_import->parsed()) return run_ascr_import(context, ascr_file);
   return exit_code::usage;
 }
 

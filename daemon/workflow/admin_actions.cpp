@@ -53,6 +53,7 @@ AscrImport import_ascr(Workflow& w, std::string_view csv, store::Timestamp now) 
   for (auto& r : parsed.rows) rows.push_back({r.serial, r.model});
   AscrImport out;
   out.rejected = std::move(parsed.rejected);
+  if (rows.empty()) return out;  // a wrong file must not wipe the registry
   store::WriteTransaction tx(w.db);
   out.imported = store::AscrRegistry(w.db).replace(rows, now);
   out.unregistered_open = static_cast<std::size_t>(
