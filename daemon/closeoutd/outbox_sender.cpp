@@ -39,6 +39,11 @@ void OutboxSender::abort() {
 asio::awaitable<FlushStats> OutboxSender::flush(const bool& stop_requested) {
   FlushStats stats;
   store::OutboxStore outbox(runtime_.db());
+  {
+    auto workflow = runtime_.workflow();
+    if (int n = workflow::finish_accepted_sends(workflow, wall_now()); n > 0)
+      spdlog::warn("outbox: finished {} send(s) accepted just before a stop", n);
+  }
   auto settings = transport::server_settings(runtime_.config().smtp, "smtp");
   sender_ = std::make_unique<transport::SmtpSender>(io_, settings);
   while (!stop_requested && !stats.connection_failure) {

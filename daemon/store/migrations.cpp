@@ -92,6 +92,12 @@ CREATE TABLE imap_position (
   last_uid     INTEGER NOT NULL
 );
 )SQL"},
+      // A send the server accepted is marked sent in a transaction of its own, the moment the
+      // 250 arrives; what follows from it (state, confirmation) comes after, and is redone at
+      // the next start when a crash fell in between. Rows from before were already complete.
+      {2, "outbox: effects of an accepted send applied separately", R"SQL(
+ALTER TABLE outbox ADD COLUMN effects_done INTEGER NOT NULL DEFAULT 1;
+)SQL"},
   };
   return list;
 }

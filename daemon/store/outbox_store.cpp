@@ -76,10 +76,25 @@ std::optional<OutboxEntry> OutboxStore::get(std::int64_t id) {
 void OutboxStore::mark_sent(std::int64_t id, Timestamp at) {
   SQLite::Statement q(db_,
                       "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, "
-                      "last_error = '' WHERE id = ?");
+                      "last_error = '', effects_done = 0 WHERE id = ?");
   q.bind(1, at);
   q.bind(2, id);
   q.exec();
+}
+
+void OutboxStore::mark_effects_done(std::int64_t id) {
+  SQLite::Statement q(db_, "UPDATE outbox SET effects_done = 1 WHERE id = ?");
+  q.bind(1, id);
+  q.exec();
+}
+
+std::vector<OutboxEntry> OutboxStore::sent_without_effects() {
+  SQLite::Statement q(db_,
+                      std::string("SELECT ") + kColumns +
+                          " FROM outbox WHERE status = 'sent' AND effects_done = 0 ORDER BY id");
+  std::vector<OutboxEntry> out;
+  while (q.executeStep()) out.push_back(read_entry(q));
+  return out;
 }
 
 void OutboxStore::mark_retry(std::int64_t id, Timestamp next, std::string_view error) {

@@ -52,7 +52,11 @@ class OutboxStore {
   // Pending entries due at now, oldest first, without their content.
   std::vector<OutboxEntry> due(Timestamp now, std::size_t limit);
   std::optional<OutboxEntry> get(std::int64_t id);  // with content
+  // Only the fact of acceptance: the smallest write there is, committed at once.
   void mark_sent(std::int64_t id, Timestamp at);
+  void mark_effects_done(std::int64_t id);
+  // Accepted sends whose consequences a crash cut off.
+  std::vector<OutboxEntry> sent_without_effects();
   void mark_retry(std::int64_t id, Timestamp next_attempt_at, std::string_view error);
   void mark_failed(std::int64_t id, std::string_view error);
   // retry: a failed entry becomes pending and due now. False when id is not failed or pending.

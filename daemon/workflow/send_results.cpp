@@ -78,12 +78,22 @@ void on_refused(Workflow& w, const store::OutboxEntry& e, const SendReport& repo
 
 void apply_send_result(Workflow& w, const store::OutboxEntry& e, const SendReport& report,
                        store::Timestamp now) {
-  store::WriteTransaction tx(w.db);
   store::OutboxStore outbox(w.db);
+  if (report.verdict == SendVerdict::accepted) {
+    {
+      store::WriteTransaction sent(w.db);
+      outbox.mark_sent(e.id, now);
+      sent.commit();
+    }
+    store::WriteTransaction effects(w.db);
+    on_accepted(w, e, report, now);
+    outbox.mark_effects_done(e.id);
+    effects.commit();
+    return;
+  }
+  store::WriteTransaction tx(w.db);
   switch (report.verdict) {
     case SendVerdict::accepted:
-      outbox.mark_sent(e.id, now);
-      on_accepted(w, e, report, now);
       break;
     case SendVerdict::transient:
       outbox.mark_retry(e.id, now + retry_delay(w.config, e.attempts + 1).count(),
@@ -95,6 +105,24 @@ void apply_send_result(Workflow& w, const store::OutboxEntry& e, const SendRepor
       break;
   }
   tx.commit();
+}
+
+}  // namespace closeout::workflow
+
+namespace closeout::workflow {
+
+int finish_accepted_sends(Workflow& w, store::Timestamp now) {
+  store::OutboxStore outbox(w.db);
+  int finished = 0;
+  for (const auto& e : outbox.sent_without_effects()) {
+    store::WriteTransaction tx(w.db);
+    on_accepted(w, e, {SendVerdict::accepted, "accepted before a restart"},
+                e.sent_at ? e.sent_at : now);
+    outbox.mark_effects_done(e.id);
+    tx.commit();
+    ++finished;
+  }
+  return finished;
 }
 
 }  // namespace closeout::workflow

@@ -2,8 +2,9 @@
 // sent, a notice makes the dispatch notified, a close-out makes it closed_out and queues the
 // technician's confirmation. Transient: tried again after a doubling delay, never dropped.
 // Permanent: failed; a refused close-out fails the dispatch and is escalated to the admins.
-// Each outcome is one transaction, committed the moment the server has answered, which keeps
-// the window in which a crash could send a close-out twice as small as it can be.
+// Acceptance is committed on its own, the moment the server has answered, which keeps the
+// window in which a crash could send a close-out twice as small as it can be; its
+// consequences follow in a second transaction (finish_accepted_sends redoes them after a crash).
 #pragma once
 #include <chrono>
 #include <string>
@@ -25,5 +26,8 @@ std::chrono::seconds retry_delay(const Config& config, int attempts);
 
 void apply_send_result(Workflow& w, const store::OutboxEntry& entry, const SendReport& report,
                        store::Timestamp now);
+
+// The consequences of sends accepted just before a crash. Returns how many were finished.
+int finish_accepted_sends(Workflow& w, store::Timestamp now);
 
 }  // namespace closeout::workflow

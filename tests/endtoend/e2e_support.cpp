@@ -58,11 +58,11 @@ asio::awaitable<std::vector<std::string>> read_folder(asio::io_context& io,
 }
 
 asio::awaitable<void> append(asio::io_context& io, transport::ServerSettings s,
-                             std::string message) {
+                             std::vector<std::string> messages) {
   transport::ImapConnection c(io, s, 1 << 20);
   co_await c.connect();
   transport::ImapMailbox box(c);
-  co_await box.append("INBOX", message);
+  for (const auto& m : messages) co_await box.append("INBOX", m);
   co_await c.logout();
 }
 
@@ -133,9 +133,11 @@ void Scenario::write_config(const std::string& extra, int smtp_port,
       << extra;
 }
 
-void Scenario::deliver(const std::string& message) const {
+void Scenario::deliver(const std::string& message) const { deliver_all({message}); }
+
+void Scenario::deliver_all(const std::vector<std::string>& messages) const {
   asio::io_context io;
-  transport::run_to_completion(io, append(io, as_user(dispatch_box(), "INBOX"), message));
+  transport::run_to_completion(io, append(io, as_user(dispatch_box(), "INBOX"), messages));
 }
 
 std::vector<std::string> Scenario::messages(const std::string& user,

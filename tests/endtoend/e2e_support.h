@@ -44,6 +44,7 @@ class Scenario {
                     const std::string& closeout_address = "");
 
   void deliver(const std::string& message) const;  // APPEND to the dispatch mailbox
+  void deliver_all(const std::vector<std::string>& messages) const;  // on one connection
   std::vector<std::string> messages(const std::string& user,
                                     const std::string& folder = "INBOX") const;
   // Polls until user's INBOX holds at least count messages; returns them.

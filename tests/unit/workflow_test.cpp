@@ -298,3 +298,29 @@ TEST_F(WorkflowTest, AscrImportFlagsDispatchesForUnregisteredSerials) {
 
 }  // namespace
 }  // namespace closeout::testing
+
+namespace closeout::testing {
+namespace {
+
+TEST_F(WorkflowTest, ACrashBetweenAcceptanceAndItsConsequencesIsFinishedAtTheNextStart) {
+  deliver_dispatch("7012345678");
+  send_all();
+  deliver_reply("7012345678", complete_section2(kServiceDate), "<r@dealer.test>");
+  auto closeout = outbox("closeout").at(0);
+  {
+    // What a kill right after the server's 250 leaves behind: the acceptance, nothing else.
+    store::WriteTransaction tx(runtime_->db());
+    store::OutboxStore(runtime_->db()).mark_sent(closeout.id, kNow);
+    tx.commit();
+  }
+  EXPECT_EQ(dispatch("7012345678").state, "closing");
+  EXPECT_TRUE(store::OutboxStore(runtime_->db()).due(kNow, 10).empty()) << "never sent again";
+  auto w = runtime_->workflow();
+  EXPECT_EQ(workflow::finish_accepted_sends(w, kNow + 1), 1);
+  EXPECT_EQ(dispatch("7012345678").state, "closed_out");
+  EXPECT_EQ(outbox("confirmation").size(), 1U);
+  EXPECT_EQ(workflow::finish_accepted_sends(w, kNow + 2), 0) << "and only once";
+}
+
+}  // namespace
+}  // namespace closeout::testing
