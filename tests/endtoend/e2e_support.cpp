@@ -113,7 +113,15 @@ Scenario::Scenario(const std::string& name, const std::string& extra_config) : n
   write_config(extra_config);
 }
 
-Scenario::~Scenario() = default;
+Scenario::~Scenario() {
+  if (!::testing::Test::HasFailure()) return;
+  // What the servers said is the first thing to read when a scenario fails.
+  for (const char* log : {"/log/postfix.log", "/log/dovecot.log"}) {
+    std::string text = slurp(stack().dir + log);
+    std::fprintf(stderr, "---- last of %s\n%s\n", log,
+                 text.substr(text.size() > 6000 ? text.size() - 6000 : 0).c_str());
+  }
+}
 
 void Scenario::write_config(const std::string& extra, int smtp_port,
                             const std::string& closeout_address) {
@@ -156,8 +164,28 @@ std::vector<std::string> Scenario::wait_for(const std::string& user, std::size_t
   }
 }
 
+// Postfix delivers in the background: wait until its queue is empty, so what closeoutd sent is
+// in the mailboxes (and what it did not send is surely absent) when the test looks.
+static void settle() {
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    bool busy = false;
+    for (const char* q : {"incoming", "active", "maildrop"}) {
+      std::error_code ec;
+      for (const auto& f :
+           std::filesystem::recursive_directory_iterator(stack().dir + "/queue/" + q, ec)) {
+        busy = busy || f.is_regular_file();
+      }
+    }
+    if (!busy) return;
+    std::this_thread::sleep_for(50ms);
+  }
+}
+
 RunResult Scenario::once() const {
-  return run({CLOSEOUTD_PATH, "--config", config_path_, "--once"});
+  auto r = run({CLOSEOUTD_PATH, "--config", config_path_, "--once"});
+  settle();
+  return r;
 }
 
 RunResult Scenario::ctl(const std::vector<std::string>& args) const {

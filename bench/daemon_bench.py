@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""closeoutd --once on a backlog of dispatches and replies, against the local mail stack.
+
+Compared in the same run with the bare minimum of the same transport work: one fetch of the
+whole mailbox (transport_bench imap-fetch) plus the same number of sends on one SMTP connection
+(transport_bench smtp-send). Samples closeoutd's resident memory every 50 ms.
+
+    daemon_bench.py ENV_FILE BUILD_DIR WORK_DIR [PAIRS]
+
+PAIRS dispatches and PAIRS complete replies make the backlog (default 5000: 10,000 messages).
+Targets: time at most 1.5x the bare sum; resident memory at most 40 MB. Exit 1 when missed.
+"""
+import datetime
+import imaplib
+import os
+import ssl
+import subprocess
+import sys
+import time
+
+
+def read_env(path):
+    env = {}
+    for line in open(path):
+        if "=" in line:
+            k, v = line.rstrip("\n").split("=", 1)
+            env[k] = v.strip('"')
+    return env
+
+
+def us(day):
+    return day.strftime("%m/%d/%Y")
+
+
+def backlog(pairs):
+    today = datetime.date.today()
+    dispatched, serviced = us(today - datetime.timedelta(days=2)), us(today - datetime.timedelta(days=1))
+    for i in range(pairs):
+        n = str(7060000000 + i)
+        yield ("From: CITS Service Dispatch <dispatch@cits.canon.com>\r\nTo: bench@dealer.test\r\n"
+               f"Subject: Service Dispatch {n} - imagePROGRAF iPF685 - SN AAB{i:05d}\r\n"
+               f"Date: Mon, 23 Nov 2026 09:14:00 -0500\r\nMessage-ID: <bench.{n}@cits.canon.com>\r\n"
+               "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+               f"SERVICE DISPATCH FORM\r\nDispatch Number: {n}\r\nDispatch Date: {dispatched}\r\n"
+               f"Model: imagePROGRAF iPF685\r\nSerial Number: AAB{i:05d}\r\n"
+               "Customer Name: Lakeside Architects LLP\r\nCustomer Address: 12 Harbor Rd, Ossining\r\n"
+               "Problem Description: Error E194-403a at power on.\r\n")
+        yield (f"From: Mike Ross <mike@dealer.test>\r\nTo: bench@dealer.test\r\n"
+               f"Subject: Re: [CITS #{n}] Service Dispatch {n}\r\n"
+               f"Date: Tue, 24 Nov 2026 17:48:31 -0500\r\nMessage-ID: <bench.reply.{n}@dealer.test>\r\n"
+               "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+               f"Technician Name: Mike Ross\r\nDate of Service: {serviced}\r\nArrival Time: 9:30 AM\r\n"
+               "Completion Time: 11:15 AM\r\nProblem Found: Printhead contacts corroded\r\n"
+               "Corrective Action: Replaced printhead\r\nParts Used: QY6-0083 x1\r\n"
+               "e-Tag Number: ET4471203\r\nCall Status: Completed\r\n")
+
+
+def fill(env, pairs):
+    context = ssl.create_default_context(cafile=env["MAILSTACK_CA_FILE"])
+    imap = imaplib.IMAP4_SSL("127.0.0.1", int(env["MAILSTACK_IMAPS_PORT"]), ssl_context=context)
+    imap.login("bench@dealer.test", open(env["MAILSTACK_PASSWORD_FILE"]).read().strip())
+    for message in backlog(pairs):
+        imap.append("INBOX", None, None, message.encode())
+    imap.logout()
+
+
+def timed(args):
+    start = time.monotonic()
+    out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+    return time.monotonic() - start, out.strip()
+
+
+def rss_kb(pid):
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def main():
+    env_file, build, work = sys.argv[1:4]
+    pairs = int(sys.argv[4]) if len(sys.argv) > 4 else 5000
+    env = read_env(env_file)
+    bench = os.path.join(build, "bench", "transport_bench")
+    closeoutd = os.path.join(build, "daemon", "closeoutd")
+    config = os.path.join(work, "closeoutd.toml")
+    with open(config, "w") as f:
+        f.write(f"""[imap]
+url = "imaps://127.0.0.1:{env['MAILSTACK_IMAPS_PORT']}/INBOX"
+username = "bench@dealer.test"
+password_file = "{env['MAILSTACK_PASSWORD_FILE']}"
+ca_file = "{env['MAILSTACK_CA_FILE']}"
+[smtp]
+url = "smtp://127.0.0.1:{env['MAILSTACK_SMTP_PORT']}"
+username = "service@dealer.test"
+password_file = "{env['MAILSTACK_PASSWORD_FILE']}"
+ca_file = "{env['MAILSTACK_CA_FILE']}"
+from = "Acme Service <service@dealer.test>"
+[cits]
+closeout_address = "closeout@closeout.test"
+[dealer]
+name = "Acme Office Systems"
+technicians = ["*@dealer.test"]
+notify = ["techs@dealer.test"]
+admins = ["manager@dealer.test"]
+[store]
+path = "{work}/closeoutd.db"
+[log]
+level = "warn"
+""")
+    print(f"filling bench@dealer.test with {2 * pairs} messages ...", flush=True)
+    fill(env, pairs)
+    sends = 3 * pairs  # a notice, a close-out and a confirmation per dispatch
+    subprocess.run([bench, env_file, "imap-fetch"], check=True, capture_output=True)  # warm
+    fetch_s, fetch_out = timed([bench, env_file, "imap-fetch"])
+    send_s, send_out = timed([bench, env_file, "smtp-send", str(sends)])
+    print(f"bare fetch:  {fetch_out}")
+    print(f"bare send:   {send_out}")
+
+    start = time.monotonic()
+    proc = subprocess.Popen([closeoutd, "--config", config, "--once"], stderr=subprocess.PIPE, text=True)
+    samples = []
+    while proc.poll() is None:
+        kb = rss_kb(proc.pid)
+        if kb:
+            samples.append((time.monotonic() - start, kb))
+        time.sleep(0.05)
+    took = time.monotonic() - start
+    err = proc.stderr.read()
+    if proc.returncode != 0:
+        print(err, file=sys.stderr)
+        sys.exit(f"closeoutd --once exited {proc.returncode}")
+    peak = max(kb for _, kb in samples) / 1024
+    quarters = [samples[min(len(samples) - 1, int(len(samples) * q))][1] / 1024 for q in (0.25, 0.5, 0.75, 0.99)]
+    closed = subprocess.run([os.path.join(build, "daemon", "closeoutctl"), "--config", config,
+                             "list", "--status", "closed_out", "--json"],
+                            check=True, capture_output=True, text=True).stdout.count('"dispatch_number"')
+    ratio = took / (fetch_s + send_s)
+    print(f"closeoutd --once: {2 * pairs} messages, {sends} sends, {closed} dispatches closed out "
+          f"in {took:.2f} s")
+    print(f"time: closeoutd / (bare fetch + bare send) = {took:.2f} / ({fetch_s:.2f} + {send_s:.2f}) "
+          f"= {ratio:.2f} (target: at most 1.5)")
+    print(f"resident memory: peak {peak:.1f} MB; at 25/50/75/99% of the run "
+          + " / ".join(f"{q:.1f}" for q in quarters) + " MB (target: at most 40 MB, flat)")
+    ok = ratio <= 1.5 and peak <= 40 and closed == pairs
+    if not ok:
+        sys.exit("bench: a target is missed")
+
+
+if __name__ == "__main__":
+    main()
