@@ -5,7 +5,10 @@ Compared in the same run with the bare minimum of the same transport work: one f
 whole mailbox (transport_bench imap-fetch) plus the same number of sends on one SMTP connection
 (transport_bench smtp-send). Samples closeoutd's resident memory every 50 ms.
 
-    daemon_bench.py ENV_FILE BUILD_DIR WORK_DIR [PAIRS]
+    daemon_bench.py BUILD_DIR [PAIRS]
+
+Each side runs on a fresh local mail stack of its own (scripts/mailstack), filled with the same
+backlog, so neither pays for the mail the other left in Dovecot and Postfix.
 
 PAIRS dispatches and PAIRS complete replies make the backlog (default 5000: 10,000 messages).
 Targets: time at most 1.5x the bare sum; resident memory at most 40 MB. Exit 1 when missed.
@@ -16,6 +19,7 @@ import os
 import ssl
 import subprocess
 import sys
+import tempfile
 import time
 
 
@@ -59,8 +63,9 @@ def fill(env, pairs):
     context = ssl.create_default_context(cafile=env["MAILSTACK_CA_FILE"])
     imap = imaplib.IMAP4_SSL("127.0.0.1", int(env["MAILSTACK_IMAPS_PORT"]), ssl_context=context)
     imap.login("bench@dealer.test", open(env["MAILSTACK_PASSWORD_FILE"]).read().strip())
+    imap.create("Bench")  # the mailbox transport_bench imap-fetch reads
     for message in backlog(pairs):
-        imap.append("INBOX", None, None, message.encode())
+        imap.append("Bench", None, None, message.encode())
     imap.logout()
 
 
@@ -80,16 +85,54 @@ def rss_kb(pid):
     return None
 
 
+def start_stack(work):
+    os.makedirs(work, exist_ok=True)
+    # Not captured: the servers it starts would hold the pipe open for ever.
+    with open(work + ".log", "w") as log:
+        if subprocess.run(["scripts/mailstack", "start", work], stdout=log, stderr=log).returncode:
+            sys.exit("scripts/mailstack start failed:\n" + open(work + ".log").read())
+    return os.path.join(work, "env"), read_env(os.path.join(work, "env"))
+
+
+def stop_stack(work):
+    subprocess.run(["scripts/mailstack", "stop", work], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+
+
 def main():
-    env_file, build, work = sys.argv[1:4]
-    pairs = int(sys.argv[4]) if len(sys.argv) > 4 else 5000
-    env = read_env(env_file)
+    build = sys.argv[1]
+    pairs = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
+    root = tempfile.mkdtemp(prefix="closeoutd-bench.")
+    os.chmod(root, 0o755)  # Postfix and Dovecot drop to their own users and must get in
+    try:
+        run(build, pairs, root)
+    finally:
+        stop_stack(os.path.join(root, "bare"))
+        stop_stack(os.path.join(root, "daemon"))
+        subprocess.run(["rm", "-rf", root])
+
+
+def run(build, pairs, root):
     bench = os.path.join(build, "bench", "transport_bench")
     closeoutd = os.path.join(build, "daemon", "closeoutd")
+    sends = 3 * pairs  # a notice, a close-out and a confirmation per dispatch
+
+    env_file, env = start_stack(os.path.join(root, "bare"))
+    print(f"bare: filling bench@dealer.test's Bench folder with {2 * pairs} messages ...", flush=True)
+    fill(env, pairs)
+    subprocess.run([bench, env_file, "imap-fetch"], check=True, capture_output=True)  # warm
+    fetch_s, fetch_out = timed([bench, env_file, "imap-fetch"])
+    send_s, send_out = timed([bench, env_file, "smtp-send", str(sends)])
+    print(f"bare fetch:  {fetch_out}")
+    print(f"bare send:   {send_out}", flush=True)
+    stop_stack(os.path.join(root, "bare"))
+
+    work = os.path.join(root, "daemon")
+    env_file, env = start_stack(work)
     config = os.path.join(work, "closeoutd.toml")
     with open(config, "w") as f:
         f.write(f"""[imap]
-url = "imaps://127.0.0.1:{env['MAILSTACK_IMAPS_PORT']}/INBOX"
+url = "imaps://127.0.0.1:{env['MAILSTACK_IMAPS_PORT']}/Bench"
 username = "bench@dealer.test"
 password_file = "{env['MAILSTACK_PASSWORD_FILE']}"
 ca_file = "{env['MAILSTACK_CA_FILE']}"
@@ -111,14 +154,9 @@ path = "{work}/closeoutd.db"
 [log]
 level = "warn"
 """)
-    print(f"filling bench@dealer.test with {2 * pairs} messages ...", flush=True)
+    print(f"closeoutd: filling bench@dealer.test's Bench folder with {2 * pairs} messages ...",
+          flush=True)
     fill(env, pairs)
-    sends = 3 * pairs  # a notice, a close-out and a confirmation per dispatch
-    subprocess.run([bench, env_file, "imap-fetch"], check=True, capture_output=True)  # warm
-    fetch_s, fetch_out = timed([bench, env_file, "imap-fetch"])
-    send_s, send_out = timed([bench, env_file, "smtp-send", str(sends)])
-    print(f"bare fetch:  {fetch_out}")
-    print(f"bare send:   {send_out}")
 
     start = time.monotonic()
     proc = subprocess.Popen([closeoutd, "--config", config, "--once"], stderr=subprocess.PIPE, text=True)

@@ -1,10 +1,12 @@
-// Sends what the outbox holds, oldest due first, on one SMTP connection per flush. Each outcome
-// is committed the moment the server answers (send_results.h). A failure of the connection
-// itself ends the flush: the rest stays due, rather than each entry waiting out its own
+// Sends what the outbox holds, oldest due first, on up to kConnections SMTP connections at once.
+// Each outcome is committed the moment the server answers (send_results.h). A failure of the
+// connection itself ends the flush: the rest stays due, rather than each entry waiting out its own
 // connect timeout against a server that is down.
 #pragma once
+#include <deque>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "asio_awaitable.h"
 #include "runtime.h"
@@ -30,9 +32,14 @@ class OutboxSender {
   void abort();
 
  private:
+  static constexpr std::size_t kConnections = 4;
+  boost::asio::awaitable<void> work(transport::SmtpSender& sender, FlushStats& stats,
+                                    const bool& stop_requested);
+
   boost::asio::io_context& io_;
   workflow::Runtime& runtime_;
-  std::unique_ptr<transport::SmtpSender> sender_;
+  std::vector<std::unique_ptr<transport::SmtpSender>> senders_;
+  std::deque<std::int64_t> queue_;
 };
 
 }  // namespace closeout

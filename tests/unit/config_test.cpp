@@ -93,3 +93,20 @@ TEST(Config, FormDefinitionFileOverridesTheBuiltIn) {
 
 }  // namespace
 }  // namespace closeout
+
+namespace closeout {
+namespace {
+
+TEST(Config, OutboxRetryPolicy) {
+  Config defaults = parse_config("", "c.toml");
+  EXPECT_EQ(defaults.outbox.retry_first, std::chrono::seconds(60));
+  EXPECT_EQ(defaults.outbox.retry_max, std::chrono::seconds(3600));
+  Config c = parse_config("[outbox]\nretry_first = \"30s\"\nretry_max = \"2h\"\n", "c.toml");
+  EXPECT_EQ(c.outbox.retry_first, std::chrono::seconds(30));
+  EXPECT_EQ(c.outbox.retry_max, std::chrono::seconds(7200));
+  EXPECT_TRUE(c.warnings.empty());
+  EXPECT_THROW(parse_config("[outbox]\nretry_first = \"soon\"\n", "c.toml"), ConfigError);
+}
+
+}  // namespace
+}  // namespace closeout
