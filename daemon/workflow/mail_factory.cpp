@@ -22,6 +22,26 @@ std::string rfc5322_date(store::Timestamp at) {
   return buffer;
 }
 
+namespace {
+
+// Values from incoming mail reach the words we send; none may make a mail unreasonably long.
+constexpr std::size_t kMaxValueBytes = 2000;
+
+void bound_values(nlohmann::json& j) {
+  if (j.is_string()) {
+    auto& text = j.get_ref<std::string&>();
+    if (text.size() <= kMaxValueBytes) return;
+    std::size_t cut = kMaxValueBytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text.resize(cut);
+    text += " [...]";
+  } else if (j.is_structured()) {
+    for (auto& item : j) bound_values(item);
+  }
+}
+
+}  // namespace
+
 MailFactory::MailFactory(const Config& config, const MailTemplates& templates)
     : config_(&config), templates_(&templates) {}
 
@@ -39,6 +59,7 @@ store::OutboxEntry MailFactory::make(std::string_view kind, std::string_view tem
                                      const std::string& dispatch_number, nlohmann::json context,
                                      const Addressing& addressing, store::Timestamp now,
                                      std::string caused_by) {
+  bound_values(context);
   context["dealer_name"] = config_->dealer.name;
   context["dispatch_number"] = dispatch_number;
   context["tag"] = dispatch_number.empty() ? "" : make_dispatch_tag(dispatch_number);

@@ -4,8 +4,12 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <thread>
 
@@ -241,6 +245,33 @@ TEST(EndToEnd, APermanentRefusalFailsTheCloseOutAndEscalates) {
       << "no confirmation for a refused close-out";
   auto report = s.ctl_json({"report", "--json"});
   EXPECT_EQ(report["closeouts_failed"].size(), 1U);
+  auto text = s.ctl({"report"});
+  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_TRUE(has(text.out, "Close-outs refused by the mail server:")) << text.out;
+  EXPECT_TRUE(has(text.out, "7012340006")) << text.out;
+
+  // The admin's tools: retry only queues; resend refuses what it cannot do; the registry.
+  auto retry = s.ctl({"retry", std::to_string(failed[0]["id"].get<long>())});
+  EXPECT_EQ(retry.exit_code, 0) << retry.err;
+  auto queued = s.ctl_json({"outbox", "--json"});
+  ASSERT_EQ(queued.size(), 1U);
+  EXPECT_EQ(queued[0]["status"], "pending");
+  EXPECT_EQ(by_number(s.ctl_json({"list", "--json"}), "7012340006")["state"], "closing");
+  EXPECT_EQ(s.ctl({"retry", "999999"}).exit_code, 65);
+  auto resend = s.ctl({"resend", "7000000000"});
+  EXPECT_EQ(resend.exit_code, 65);
+  EXPECT_TRUE(has(resend.err, "no dispatch 7000000000")) << resend.err;
+  std::ofstream(s.dir() + "/ascr.csv")
+      << "Serial Number,Model\nXYZ00001,iPF685\n??,x\nXYZ00002,iPF670\n";
+  auto ascr = s.ctl({"ascr", "import", s.dir() + "/ascr.csv"});
+  EXPECT_EQ(ascr.exit_code, 0) << ascr.err;
+  EXPECT_TRUE(has(ascr.out, "2 serial number(s) registered, 1 row(s) rejected")) << ascr.out;
+  EXPECT_TRUE(has(ascr.out, "line 3:")) << ascr.out;
+  EXPECT_EQ(by_number(s.ctl_json({"list", "--json"}), "7012340006")["flags"],
+            nlohmann::json::array({"unregistered"}))
+      << "AAB01234 is not in the imported registry";
+  EXPECT_EQ(s.ctl({"ascr", "import", s.dir() + "/missing.csv"}).exit_code, 66);
+  EXPECT_EQ(s.ctl({"list", "--status", "bogus"}).exit_code, 64);
 }
 
 TEST(EndToEnd, TheDaemonWatchesReloadsOnHupAndStopsWithinTwoSecondsOnTerm) {
@@ -251,8 +282,33 @@ TEST(EndToEnd, TheDaemonWatchesReloadsOnHupAndStopsWithinTwoSecondsOnTerm) {
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
+  // systemd's side of Type=notify: a datagram socket named in NOTIFY_SOCKET.
+  std::string socket_path = s.dir() + "/notify.sock";
+  int notify = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::snprintf(address.sun_path, sizeof address.sun_path, "%s", socket_path.c_str());
+  ASSERT_EQ(bind(notify, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  std::vector<std::string> env_strings = {"NOTIFY_SOCKET=" + socket_path, "WATCHDOG_USEC=400000",
+                                          "PATH=/usr/bin:/bin"};
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  // Read as systemd does, all along: a full socket queue would block the daemon's sd_notify.
+  std::string notifications;
+  std::atomic<bool> listening{true};
+  std::thread listener([&] {
+    char buffer[4096];
+    while (listening) {
+      ssize_t n = recv(notify, buffer, sizeof buffer, 0);
+      if (n > 0)
+        notifications += std::string(buffer, static_cast<std::size_t>(n)) + "\n";
+      else
+        std::this_thread::sleep_for(5ms);
+    }
+  });
   pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, args[0], nullptr, nullptr, args.data(), environ), 0);
+  ASSERT_EQ(posix_spawn(&pid, args[0], nullptr, nullptr, args.data(), envp.data()), 0);
   s.deliver(dispatch_mail("7012340007", "g"));
   auto notices = s.wait_for(s.techs(), 1, 20s);
   EXPECT_EQ(notices.size(), 1U) << "the running daemon saw the dispatch and sent the notice";
@@ -269,6 +325,15 @@ TEST(EndToEnd, TheDaemonWatchesReloadsOnHupAndStopsWithinTwoSecondsOnTerm) {
   while (waitpid(pid, &status, WNOHANG) == 0 && std::chrono::steady_clock::now() - asked < 10s)
     std::this_thread::sleep_for(10ms);
   auto took = std::chrono::steady_clock::now() - asked;
+  listening = false;
+  listener.join();
+  close(notify);
+  EXPECT_TRUE(has(notifications, "READY=1")) << notifications;
+  EXPECT_TRUE(has(notifications, "STATUS=")) << notifications;
+  EXPECT_TRUE(has(notifications, "open, 0 overdue")) << notifications;
+  EXPECT_TRUE(has(notifications, "WATCHDOG=1")) << "pings within WatchdogSec/2";
+  EXPECT_TRUE(has(notifications, "RELOADING=1")) << "SIGHUP";
+  EXPECT_TRUE(has(notifications, "STOPPING=1")) << notifications;
   ASSERT_TRUE(WIFEXITED(status)) << "still running or killed";
   EXPECT_EQ(WEXITSTATUS(status), 0);
   EXPECT_LT(took, 2s);

@@ -324,3 +324,23 @@ TEST_F(WorkflowTest, ACrashBetweenAcceptanceAndItsConsequencesIsFinishedAtTheNex
 
 }  // namespace
 }  // namespace closeout::testing
+
+namespace closeout::testing {
+namespace {
+
+TEST_F(WorkflowTest, AnEndlessValueFromIncomingMailIsCutInWhatWeSend) {
+  // Continuation lines let a Section 1 value grow without limit; the notice must not.
+  std::string mail = cits_dispatch("7012345678", "AAB01234", kDispatchDate, "<long@cits>");
+  std::string more;
+  for (int i = 0; i < 200; ++i)
+    more += "  and the description goes on and on, line " + std::to_string(i) + "\r\n";
+  mail.insert(mail.find("\r\n", mail.find("Problem Description:")) + 2, more);
+  deliver(mail);
+  auto notice = outbox("notice").at(0);
+  EXPECT_LT(notice.content.size(), 8000U);
+  EXPECT_NE(notice.content.find("and the description goes on"), std::string::npos);
+  EXPECT_EQ(notice.content.find("line 199"), std::string::npos) << "the tail is cut";
+}
+
+}  // namespace
+}  // namespace closeout::testing
