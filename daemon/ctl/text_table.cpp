@@ -29,9 +29,11 @@ std::string cut(std::string s, std::size_t max) {
 
 void TextTable::print(std::ostream& out) const {
   std::vector<std::vector<std::string>> cells;
+  cells.reserve(rows_.size() + 1);
   cells.push_back(headers_);
   for (const auto& row : rows_) {
     std::vector<std::string> cut_row;
+    cut_row.reserve(row.size());
     for (const auto& cell : row) cut_row.push_back(cut(cell, max_cell_));
     cells.push_back(std::move(cut_row));
   }

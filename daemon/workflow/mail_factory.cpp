@@ -16,9 +16,10 @@ std::string rfc5322_date(store::Timestamp at) {
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d +0000", kDays[tm.tm_wday],
-                tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                tm.tm_sec);
+  // The buffer holds the longest date there is; snprintf cannot truncate it.
+  (void)std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d +0000",
+                      kDays[tm.tm_wday], tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900,
+                      tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buffer;
 }
 
@@ -50,8 +51,8 @@ std::string MailFactory::new_message_id(store::Timestamp now) {
   std::string domain = "closeoutd.invalid";
   if (from) domain = from->address.substr(from->address.find('@') + 1);
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%lld.%016llx", static_cast<long long>(now),
-                static_cast<unsigned long long>(random_()));
+  (void)std::snprintf(buffer, sizeof buffer, "%lld.%016llx", static_cast<long long>(now),
+                      static_cast<unsigned long long>(random_()));
   return std::string("<closeoutd.") + buffer + "@" + domain + ">";
 }
 

@@ -10,7 +10,7 @@ std::string display_value(const FieldValue& value) {
   if (const auto* text = std::get_if<std::string>(&value)) return *text;
   if (const auto* number = std::get_if<double>(&value)) {
     char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.2f", *number);
+    (void)std::snprintf(buffer, sizeof buffer, "%.2f", *number);  // hours: at most 24
     std::string out = buffer;
     while (out.back() == '0') out.pop_back();
     if (out.back() == '.') out.pop_back();
