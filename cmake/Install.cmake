@@ -1,0 +1,25 @@
+# Where `cmake --install` puts things (FHS, through GNUInstallDirs): with the prefix /usr (the
+# .deb's) the configuration goes to /etc/closeoutd and the unit to /usr/lib/systemd/system.
+# The unit and the man pages name the installed paths, so they are written at configure time.
+
+
+file(READ ${PROJECT_SOURCE_DIR}/systemd/closeoutd.service closeout_unit)
+string(REPLACE "/usr/sbin/closeoutd" "${CMAKE_INSTALL_FULL_SBINDIR}/closeoutd"
+       closeout_unit "${closeout_unit}")
+string(REPLACE "/etc/closeoutd/" "${CMAKE_INSTALL_FULL_SYSCONFDIR}/closeoutd/"
+       closeout_unit "${closeout_unit}")
+file(WRITE ${PROJECT_BINARY_DIR}/systemd/closeoutd.service "${closeout_unit}")
+install(FILES ${PROJECT_BINARY_DIR}/systemd/closeoutd.service DESTINATION lib/systemd/system)
+
+# The example configuration is the live one on a new install; the .deb marks it a conffile, so
+# an upgrade never overwrites the admin's edits.
+install(FILES config/closeoutd.toml DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/closeoutd)
+install(FILES config/cits-form.toml config/closeoutd.toml
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/closeoutd)
+
+foreach(page closeoutd.8 closeoutctl.8)
+  configure_file(daemon/man/${page} ${PROJECT_BINARY_DIR}/man/${page} @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/man/${page} DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
+endforeach()
+
+install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})

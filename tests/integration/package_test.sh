@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The .deb an admin installs, and the systemd unit inside it, checked the way dpkg and systemd
+# will see them: built by CPack from this build, unpacked, and the installed unit verified and
+# rated by systemd-analyze.   usage: package_test.sh BUILD_DIR
+set -uo pipefail
+build=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+check() {  # check "what" command...
+  local what=$1; shift
+  if "$@" >"$work/out" 2>&1; then echo "ok   $what"; else
+    echo "FAIL $what"; sed 's/^/     /' "$work/out"; failures=$((failures + 1)); fi
+}
+need() { command -v "$1" >/dev/null || { echo "skip: $1 not installed"; exit 77; }; }
+need cpack; need dpkg-deb; need systemd-analyze
+
+prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
+if [ "$prefix" != /usr ]; then
+  echo "$build was configured with CMAKE_INSTALL_PREFIX=$prefix; the .deb is built with /usr"
+  echo "(reconfigure: cmake -B $build -DCMAKE_INSTALL_PREFIX=/usr)"
+  exit 1
+fi
+if ! cpack --config "$build/CPackConfig.cmake" -B "$work/pkg" >"$work/cpack.log" 2>&1; then
+  cat "$work/cpack.log"; exit 1
+fi
+deb=$(ls "$work"/pkg/closeoutd_*.deb)
+dpkg-deb -c "$deb" | awk '{print $6}' | sed 's#^\./#/#' >"$work/files"
+field() { dpkg-deb -f "$deb" "$1"; }
+has_file() { grep -qx "$1" "$work/files"; }
+
+check "package name, section and architecture" \
+  bash -c "[ '$(field Package)' = closeoutd ] && [ '$(field Section)' = mail ] && [ '$(field Architecture)' = '$(dpkg --print-architecture)' ]"
+check "version is the project's" grep -q "^$(field Version)\$" <(sed -n 's/^project(closeoutd VERSION \([0-9.]*\).*/\1/p' "$(dirname "$0")/../../CMakeLists.txt")
+for dep in systemd ca-certificates libcurl4 libsqlite3-0 libsystemd0 libmimetic0v5 libxml2 libspdlog; do
+  check "depends on $dep" grep -q "\\b$dep" <<<"$(field Depends)"
+done
+for f in /usr/sbin/closeoutd /usr/bin/closeoutctl /etc/closeoutd/closeoutd.toml \
+         /usr/lib/systemd/system/closeoutd.service /usr/share/man/man8/closeoutd.8 \
+         /usr/share/man/man8/closeoutctl.8 /usr/share/closeoutd/cits-form.toml \
+         /usr/share/closeoutd/templates/closeout.txt; do
+  check "ships $f" has_file "$f"
+done
+check "ships no test, benchmark or fuzz binary" bash -c "! grep -E 'test|bench|fuzz|gtest' '$work/files'"
+check "ships nothing under /usr/local or /var" bash -c "! grep -E '^/usr/local|^/var' '$work/files'"
+check "the service is not enabled by the package" bash -c "! grep -E '\\.wants/' '$work/files'"
+
+mkdir -p "$work/control" "$work/root"
+dpkg-deb -e "$deb" "$work/control"
+dpkg-deb -x "$deb" "$work/root"
+check "the configuration is a conffile" grep -qx /etc/closeoutd/closeoutd.toml "$work/control/conffiles"
+check "maintainer scripts never enable or start the service" \
+  bash -c "! grep -hvE '^\\s*#' '$work'/control/post* '$work'/control/pre* | grep -E 'systemctl (enable|start)|deb-systemd-helper enable'"
+check "purge, not remove, deletes the database" \
+  bash -c "grep -A2 '\"purge\"' '$work/control/postrm' | grep -q /var/lib/closeoutd"
+
+unit="$work/root/usr/lib/systemd/system/closeoutd.service"
+check "the unit starts /usr/sbin/closeoutd with /etc/closeoutd/closeoutd.toml" \
+  grep -qx 'ExecStart=/usr/sbin/closeoutd --config /etc/closeoutd/closeoutd.toml' "$unit"
+for key in Type=notify WatchdogSec= Restart=on-failure 'ExecReload=/bin/kill -HUP $MAINPID' \
+           StateDirectory=closeoutd ConfigurationDirectory=closeoutd DynamicUser=yes \
+           'LoadCredential=imap.pass:' 'LoadCredential=smtp.pass:'; do
+  check "the unit sets $key" grep -qF "$key" "$unit"
+done
+# systemd-analyze verify wants ExecStart to exist, so the copy it checks points at the unpacked
+# binary; every other setting is the installed one. Any warning (an unknown key, a bad value)
+# fails the check, not only errors.
+mkdir -p "$work/verify"
+sed "s#^ExecStart=/usr/sbin/#ExecStart=$work/root/usr/sbin/#" "$unit" >"$work/verify/closeoutd.service"
+check "systemd-analyze verify is silent" \
+  bash -c "out=\$(systemd-analyze verify --man=no '$work/verify/closeoutd.service' 2>&1) && [ -z \"\$out\" ] || { echo \"\$out\"; false; }"
+score=$(systemd-analyze security --offline=true --no-pager "$unit" 2>&1 | sed -n 's/.*Overall exposure level for closeoutd.service: \([0-9.]*\).*/\1/p')
+echo "     exposure level: ${score:-none}"
+check "systemd-analyze security rates it 2.0 or lower" \
+  bash -c "[ -n '$score' ] && awk 'BEGIN { exit !($score <= 2.0) }'"
+check "the unpacked binaries run" "$work/root/usr/sbin/closeoutd" --version
+# As the README tells an admin to check it: the passwords where the unit loads them from.
+mkdir -p "$work/credentials" && echo secret >"$work/credentials/imap.pass" && echo secret >"$work/credentials/smtp.pass"
+check "the installed example configuration loads" env CREDENTIALS_DIRECTORY="$work/credentials" \
+  "$work/root/usr/bin/closeoutctl" --config "$work/root/etc/closeoutd/closeoutd.toml" check-config --offline
+
+if ((failures)); then echo "$failures check(s) failed"; exit 1; fi
+echo "all package checks passed"
