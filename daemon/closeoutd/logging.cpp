@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "journal_sink.h"
+
 namespace closeout {
 
 void setup_logging(const Config& config) {
@@ -15,14 +17,13 @@ void setup_logging(const Config& config) {
     } catch (const spdlog::spdlog_ex& e) {
       throw ConfigError(config.source + ": log.file: " + e.what());
     }
+  } else if (stderr_is_journal()) {
+    logger = std::make_shared<spdlog::logger>("closeoutd", std::make_shared<JournalSink>());
   } else {
     logger = spdlog::stderr_logger_mt("closeoutd");
   }
-  // Under systemd the journal adds its own timestamp; "<6>" style prefixes give it the priority.
-  if (std::getenv("JOURNAL_STREAM") != nullptr && config.log.file.empty())
-    logger->set_pattern("<%!l>%v");
-  else
-    logger->set_pattern("%Y-%m-%d %H:%M:%S %l %v");
+  // The journal sink takes the bare message: the journal keeps its own time and priority.
+  logger->set_pattern("%Y-%m-%d %H:%M:%S %l %v");
   logger->set_level(spdlog::level::from_str(config.log.level));
   logger->flush_on(spdlog::level::info);
   spdlog::drop("closeoutd");

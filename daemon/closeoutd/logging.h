@@ -1,6 +1,6 @@
-// Where closeoutd's log goes: stderr (which systemd puts in the journal), or a rotating file
-// when log.file is set; at log.level. Lines never carry a secret: transport errors are redacted
-// before they get here.
+// Where closeoutd's log goes, at log.level: a rotating file when log.file is set; else the
+// journal, with structured fields, when systemd connected stderr to it; else stderr. Lines never
+// carry a secret: transport errors are redacted before they get here.
 #pragma once
 #include "config.h"
 

@@ -4,7 +4,9 @@
 
 #include <map>
 
+#include "dispatch_store.h"
 #include "incoming_mail.h"
+#include "log_context.h"
 #include "message_log.h"
 #include "wall_clock.h"
 
@@ -18,7 +20,13 @@ namespace {
 constexpr std::uint64_t kBatchBytes = 4ULL << 20;
 constexpr std::size_t kBatchCount = 100;
 
-void log_disposition(const workflow::Disposition& d, std::uint32_t uid) {
+void log_disposition(const workflow::Disposition& d, std::uint32_t uid, SQLite::Database& db) {
+  LogContext context{d.dispatch_number, d.message_id, {}, {}};
+  if (!d.dispatch_number.empty()) {
+    if (auto dispatch = store::DispatchStore(db).find(d.dispatch_number))
+      context.closeout_state = dispatch->state;
+  }
+  ScopedLogContext scope(std::move(context));
   auto level = d.quarantined ? spdlog::level::warn : spdlog::level::info;
   spdlog::log(level, "dispatch {} message {} (uid {}, {}): {} -> {}",
               d.dispatch_number.empty() ? "-" : d.dispatch_number,
@@ -76,7 +84,7 @@ asio::awaitable<SyncStats> sync_mailbox(transport::ImapConnection& connection,
     else
       ++stats.processed;
     if (d.quarantined) ++stats.quarantined;
-    if (!d.already_recorded) log_disposition(d, uid);
+    if (!d.already_recorded) log_disposition(d, uid, runtime.db());
     moves[d.folder].push_back(uid);
   };
 

@@ -8,6 +8,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <set>
 
+#include "dispatch_store.h"
+#include "log_context.h"
 #include "outbox_store.h"
 #include "send_results.h"
 #include "server_settings.h"
@@ -57,6 +59,12 @@ asio::awaitable<void> OutboxSender::work(transport::SmtpSender& sender, FlushSta
     auto workflow = runtime_.workflow();
     workflow::apply_send_result(workflow, *entry, report, wall_now());
     std::string number = entry->dispatch_number.empty() ? "-" : entry->dispatch_number;
+    LogContext context{entry->dispatch_number, entry->message_id, std::to_string(entry->id), {}};
+    if (!entry->dispatch_number.empty()) {
+      if (auto dispatch = store::DispatchStore(runtime_.db()).find(entry->dispatch_number))
+        context.closeout_state = dispatch->state;
+    }
+    ScopedLogContext scope(std::move(context));
     switch (result.status) {
       case transport::SendStatus::accepted:
         ++stats.accepted;
