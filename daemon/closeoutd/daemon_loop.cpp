@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
 
+#include "digest.h"
 #include "dispatch_store.h"
 #include "exit_codes.h"
 #include "imap_watcher.h"
@@ -37,6 +38,11 @@ std::string status_line(workflow::Runtime& rt, const std::string& imap_state) {
   auto pending = db.execAndGet("SELECT count(*) FROM outbox WHERE status = 'pending'").getInt64();
   return std::to_string(open) + " open, " + std::to_string(overdue) + " overdue, " +
          std::to_string(pending) + " to send; IMAP " + imap_state;
+}
+
+void log_digest(workflow::DigestOutcome outcome) {
+  if (outcome != workflow::DigestOutcome::off && outcome != workflow::DigestOutcome::not_due)
+    spdlog::info("weekly digest: {}", workflow::to_string(outcome));
 }
 
 void log_chases(const workflow::ChaseCount& c) {
@@ -183,6 +189,7 @@ class Daemon {
       try {
         auto workflow = rt_.workflow();
         log_chases(workflow::queue_due_reminders(workflow, wall_now()));
+        log_digest(workflow::queue_digest_if_due(workflow, wall_now()));
         FlushStats s = co_await outbox_.flush(stopping_);
         if (s.connection_failure)
           ++smtp_failures_;
@@ -255,6 +262,7 @@ asio::awaitable<int> once(asio::io_context& io, workflow::Runtime& rt) {
   auto workflow = rt.workflow();
   auto chases = workflow::queue_due_reminders(workflow, wall_now());
   log_chases(chases);
+  log_digest(workflow::queue_digest_if_due(workflow, wall_now()));
   OutboxSender sender(io, rt);
   FlushStats sent = co_await sender.flush(never_stop);
   spdlog::info(

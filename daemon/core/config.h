@@ -4,9 +4,12 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "digest_schedule.h"
 
 namespace closeout {
 
@@ -65,6 +68,7 @@ struct Config {
   } reminders;
   struct {
     std::string digest;
+    std::optional<DigestSchedule> schedule;  // parsed digest; nullopt: off
   } reports;
   struct {
     std::uint64_t max_message_bytes = 26214400;

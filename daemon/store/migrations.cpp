@@ -98,6 +98,15 @@ CREATE TABLE imap_position (
       {2, "outbox: effects of an accepted send applied separately", R"SQL(
 ALTER TABLE outbox ADD COLUMN effects_done INTEGER NOT NULL DEFAULT 1;
 )SQL"},
+      // Each weekly digest slot the daemon has dealt with, sent or not (nothing open), so a
+      // restart or a second run in the same week never sends it twice.
+      {3, "weekly digest slots dealt with", R"SQL(
+CREATE TABLE digest_runs (
+  slot        INTEGER PRIMARY KEY,
+  outbox_id   INTEGER REFERENCES outbox(id),
+  recorded_at INTEGER NOT NULL
+);
+)SQL"},
   };
   return list;
 }

@@ -24,6 +24,7 @@ inline constexpr std::string_view reminder = "reminder";
 inline constexpr std::string_view escalation = "escalation";
 inline constexpr std::string_view not_dispatched = "not_dispatched";
 inline constexpr std::string_view already_closed = "already_closed";
+inline constexpr std::string_view digest = "digest";
 }  // namespace mail_kind
 
 struct OutboxEntry {

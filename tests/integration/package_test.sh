@@ -38,7 +38,7 @@ done
 for f in /usr/sbin/closeoutd /usr/bin/closeoutctl /etc/closeoutd/closeoutd.toml \
          /usr/lib/systemd/system/closeoutd.service /usr/share/man/man8/closeoutd.8 \
          /usr/share/man/man8/closeoutctl.8 /usr/share/closeoutd/cits-form.toml \
-         /usr/share/closeoutd/templates/closeout.txt; do
+         /usr/share/closeoutd/templates/closeout.txt /usr/share/closeoutd/templates/digest.txt; do
   check "ships $f" has_file "$f"
 done
 check "ships no test, benchmark or fuzz binary" bash -c "! grep -E 'test|bench|fuzz|gtest' '$work/files'"

@@ -17,7 +17,10 @@ TEST(MailTemplates, EveryBuiltInTemplateHasASubjectAndABody) {
     auto mail =
         set.render(name, {{"dispatch_number", "7012345678"}, {"tag", "[CITS #7012345678]"}});
     EXPECT_FALSE(mail.subject.empty()) << name;
-    EXPECT_NE(mail.subject.find("[CITS #7012345678]"), std::string::npos) << name;
+    // Replies thread back to their dispatch by the tag; the digest is about all of them.
+    if (name != "digest") {
+      EXPECT_NE(mail.subject.find("[CITS #7012345678]"), std::string::npos) << name;
+    }
     EXPECT_FALSE(mail.body.empty()) << name;
     EXPECT_EQ(set.sources().at(std::string(name)), "built-in");
   }

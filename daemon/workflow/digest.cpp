@@ -1,0 +1,106 @@
+#include "digest.h"
+
+#include "report_figures.h"
+
+namespace closeout::workflow {
+
+namespace {
+
+nlohmann::json dispatch_rows(const ReportFigures& f,
+                             const std::vector<const store::DispatchRecord*>& list) {
+  auto rows = nlohmann::json::array();
+  for (const auto* d : list)
+    rows.push_back({{"dispatch_number", d->number},
+                    {"state", d->state},
+                    {"age_days", std::to_string(f.age_days(*d))},
+                    {"model", d->model},
+                    {"serial_number", d->serial_number},
+                    {"customer_name", d->customer_name}});
+  return rows;
+}
+
+nlohmann::json digest_context(const Config& config, const ReportFigures& f) {
+  nlohmann::json by_state = nlohmann::json::array();
+  for (const auto& [state, count] : f.by_state)
+    by_state.push_back({{"state", state}, {"count", std::to_string(count)}});
+  nlohmann::json ageing = nlohmann::json::array();
+  for (const auto& b : f.ageing)
+    ageing.push_back({{"days", b.name}, {"count", std::to_string(b.count)}});
+  nlohmann::json failed = nlohmann::json::array();
+  for (const auto& e : f.closeouts_failed)
+    failed.push_back({{"dispatch_number", e.dispatch_number},
+                      {"outbox_id", std::to_string(e.id)},
+                      {"error", e.last_error}});
+  return {{"dealer", config.dealer.name},
+          {"generated_at", store::format_utc(f.now)},
+          {"total", std::to_string(f.dispatches.size())},
+          {"open", std::to_string(f.open)},
+          {"overdue_count", std::to_string(f.overdue.size())},
+          {"at_risk_count", std::to_string(f.at_risk.size())},
+          {"failed_count", std::to_string(f.closeouts_failed.size())},
+          {"unregistered_open", std::to_string(f.unregistered_open)},
+          {"by_state", std::move(by_state)},
+          {"ageing", std::move(ageing)},
+          {"overdue", dispatch_rows(f, f.overdue)},
+          {"at_risk", dispatch_rows(f, f.at_risk)},
+          {"closeouts_failed", std::move(failed)},
+          {"escalate_after_days", std::to_string(config.reminders.escalate_after.count() / 86400)}};
+}
+
+}  // namespace
+
+DigestOutcome queue_digest_if_due(Workflow& w, store::Timestamp now) {
+  if (!w.config.reports.schedule) return DigestOutcome::off;
+  const std::int64_t slot = latest_digest_slot(*w.config.reports.schedule, now);
+  store::WriteTransaction tx(w.db);
+  SQLite::Statement last(w.db, "SELECT max(slot) FROM digest_runs");
+  last.executeStep();
+  const bool first = last.getColumn(0).isNull();
+  if (!first && last.getColumn(0).getInt64() >= slot) return DigestOutcome::not_due;
+  DigestOutcome outcome = DigestOutcome::queued;
+  std::optional<std::int64_t> outbox_id;
+  if (first) {
+    outcome = DigestOutcome::first_seen;
+  } else {
+    auto figures = report_figures(w.db, w.config, now);
+    Addressing to;
+    to.to = addresses(w.config.dealer.admins);
+    if (figures.quiet()) {
+      outcome = DigestOutcome::quiet;
+    } else if (to.to.empty()) {
+      outcome = DigestOutcome::no_recipients;
+    } else {
+      outbox_id = store::OutboxStore(w.db).enqueue(
+          w.mail.make(store::mail_kind::digest, "digest", "", digest_context(w.config, figures), to,
+                      now, "digest " + store::format_utc(slot)));
+    }
+  }
+  SQLite::Statement record(w.db,
+                           "INSERT INTO digest_runs (slot, outbox_id, recorded_at) VALUES (?,?,?)");
+  record.bind(1, slot);
+  if (outbox_id) record.bind(2, *outbox_id);
+  record.bind(3, now);
+  record.exec();
+  tx.commit();
+  return outcome;
+}
+
+const char* to_string(DigestOutcome outcome) {
+  switch (outcome) {
+    case DigestOutcome::off:
+      return "off";
+    case DigestOutcome::not_due:
+      return "not due";
+    case DigestOutcome::first_seen:
+      return "first slot recorded, the next one is sent";
+    case DigestOutcome::quiet:
+      return "nothing open or refused, not sent";
+    case DigestOutcome::no_recipients:
+      return "dealer.admins is empty, not sent";
+    case DigestOutcome::queued:
+      return "queued to dealer.admins";
+  }
+  return "?";
+}
+
+}  // namespace closeout::workflow
