@@ -1,6 +1,7 @@
 #include "database.h"
 
 #include <ctime>
+#include <filesystem>
 
 #include "migrations.h"
 
@@ -21,7 +22,12 @@ std::unique_ptr<SQLite::Database> open_database(const std::string& path) {
   } catch (const StoreError&) {
     throw;
   } catch (const std::exception& e) {
-    throw StoreError("cannot open the database " + path + ": " + e.what());
+    std::string hint;
+    auto dir = std::filesystem::path(path).parent_path();
+    if (!dir.empty() && !std::filesystem::exists(dir))
+      hint = " (" + dir.string() +
+             " does not exist; the installed service creates it on its first start)";
+    throw StoreError("cannot open the database " + path + ": " + e.what() + hint);
   }
 }
 

@@ -58,6 +58,8 @@ TEST_F(StoreTest, ADirectoryThatCannotHoldTheDatabaseIsAClearError) {
     FAIL();
   } catch (const StoreError& e) {
     EXPECT_NE(std::string(e.what()).find(dir_ + "/missing/dir/c.db"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find(dir_ + "/missing/dir does not exist"), std::string::npos)
+        << e.what();
   }
 }
 
