@@ -33,6 +33,8 @@ asio::awaitable<void> ImapWatcher::sleep(std::chrono::milliseconds how_long) {
 }
 
 asio::awaitable<void> ImapWatcher::session() {
+  if (auto error = refresh_token(settings_))
+    spdlog::warn("{}: {}; logging in with the token read before", settings_.where(), *error);
   connection_ = std::make_unique<ImapConnection>(io_, settings_, options_.max_literal_bytes);
   if (stopping_) connection_->abort();
   co_await connection_->connect();

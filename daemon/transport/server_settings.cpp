@@ -88,6 +88,7 @@ ServerSettings server_settings(const MailServerConfig& config, std::string_view 
     if (config.token_file.empty())
       throw ConfigError(prefix + "token_file: missing (auth = \"xoauth2\" needs it)");
     s.secret = read_secret_file(config.token_file, prefix + "token_file");
+    s.token_file = config.token_file;
   } else {
     if (config.password_file.empty()) throw ConfigError(prefix + "password_file: missing");
     s.secret = read_secret_file(config.password_file, prefix + "password_file");
@@ -153,6 +154,16 @@ TransportError error_from_curl(CURLcode code, const char* error_buffer, const Se
       return {Failure::cancelled, at + "stopped"};
     default:
       return {Failure::unreachable, at + detail};
+  }
+}
+
+std::optional<std::string> refresh_token(ServerSettings& settings) {
+  if (!settings.xoauth2 || settings.token_file.empty()) return std::nullopt;
+  try {
+    settings.secret = read_secret_file(settings.token_file, settings.section + ".token_file");
+    return std::nullopt;
+  } catch (const ConfigError& e) {
+    return std::string(e.what());
   }
 }
 

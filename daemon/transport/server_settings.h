@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,7 +20,8 @@ struct ServerSettings {
   bool starttls_required = true;
   std::string username;
   bool xoauth2 = false;
-  std::string secret;  // password or bearer token
+  std::string secret;      // password or bearer token
+  std::string token_file;  // xoauth2: where the token came from, read again before each login
   std::string ca_file;
   bool tls_verify = true;
   std::chrono::milliseconds connect_timeout{30000};
@@ -36,6 +38,11 @@ std::string read_secret_file(const std::string& name, const std::string& key);
 
 // The settings for one section; reads the secret. Throws ConfigError.
 ServerSettings server_settings(const MailServerConfig& config, std::string_view section);
+
+// An OAuth token expires within the hour and a helper rewrites its file: a connection made later
+// must log in with the new one. Re-reads token_file (xoauth2 only); when it cannot be read, keeps
+// the token it had and returns the error, which names the file, never its content.
+std::optional<std::string> refresh_token(ServerSettings& settings);
 
 // Sets URL, TLS, credentials and timeouts on a fresh easy handle.
 void apply_server_settings(CURL* easy, const ServerSettings& settings, char* error_buffer);
