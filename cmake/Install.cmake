@@ -2,7 +2,9 @@
 # .deb's) the configuration goes to /etc/closeoutd and the unit to /usr/lib/systemd/system.
 # The unit and the man pages name the installed paths, so they are written at configure time.
 
-
+# Editing the unit reconfigures, as configure_file would.
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+             ${PROJECT_SOURCE_DIR}/systemd/closeoutd.service)
 file(READ ${PROJECT_SOURCE_DIR}/systemd/closeoutd.service closeout_unit)
 string(REPLACE "/usr/sbin/closeoutd" "${CMAKE_INSTALL_FULL_SBINDIR}/closeoutd"
        closeout_unit "${closeout_unit}")

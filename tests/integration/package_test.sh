@@ -59,7 +59,7 @@ check "the unit starts /usr/sbin/closeoutd with /etc/closeoutd/closeoutd.toml" \
   grep -qx 'ExecStart=/usr/sbin/closeoutd --config /etc/closeoutd/closeoutd.toml' "$unit"
 for key in Type=notify WatchdogSec= Restart=on-failure 'ExecReload=/bin/kill -HUP $MAINPID' \
            StateDirectory=closeoutd ConfigurationDirectory=closeoutd DynamicUser=yes \
-           'LoadCredential=imap.pass:' 'LoadCredential=smtp.pass:'; do
+           'LoadCredential=imap.pass:' 'LoadCredential=smtp.pass:' RestartPreventExitStatus=78; do
   check "the unit sets $key" grep -qF "$key" "$unit"
 done
 # systemd-analyze verify wants ExecStart to exist, so the copy it checks points at the unpacked
