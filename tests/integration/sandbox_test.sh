@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# What the hardened unit allows, checked against what closeoutd really does. Where systemd is not
+# PID 1 (CI, containers) the unit cannot be started, so its sandbox is checked the other way:
+# closeoutd runs as an unprivileged user, as DynamicUser= runs it, with its passwords as
+# credentials and a notify socket with a watchdog, takes a dispatch from arrival to close-out
+# over IDLE, and is stopped with SIGTERM, all under strace. Then every system call it made must
+# pass the unit's SystemCallFilter=, every socket be of a RestrictAddressFamilies= family, every
+# file it wrote be in its state directory (ProtectSystem=strict), no mapping be writable and
+# executable (MemoryDenyWriteExecute=), and nothing be read under /home or /root (ProtectHome=).
+#   usage: sandbox_test.sh BUILD_DIR      (root: Postfix and setpriv need it; else skip)
+set -uo pipefail
+[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
+build=$(realpath "$1")
+src=$(cd "$(dirname "$0")/../.." && pwd)
+unit=$build/systemd/closeoutd.service
+for tool in strace setpriv systemd-analyze python3; do
+  command -v "$tool" >/dev/null || { echo "skip: no $tool"; exit 77; }
+done
+if grep -q '^CLOSEOUT_SANITIZE:BOOL=ON' "$build/CMakeCache.txt"; then
+  echo "skip: the sanitizers' own system calls and files are not the daemon's"; exit 77
+fi
+
+work=$(mktemp -d /tmp/closeout-sandbox.XXXXXX)
+chmod 755 "$work"
+notify_pid=""
+cleanup() {
+  [ -n "$notify_pid" ] && kill "$notify_pid" 2>/dev/null
+  "$src/scripts/mailstack" stop "$work/stack" >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT
+"$src/scripts/mailstack" start "$work/stack" >/dev/null || exit 1
+. "$work/stack/env"
+
+# As the unit sets it up: a state directory owned by the service user, credentials it can read.
+mkdir -p "$work/state" "$work/credentials" "$work/notify"
+install -m 0400 -o nobody "$MAILSTACK_PASSWORD_FILE" "$work/credentials/imap.pass"
+install -m 0400 -o nobody "$MAILSTACK_PASSWORD_FILE" "$work/credentials/smtp.pass"
+chown nobody: "$work/state" "$work/notify"
+cat >"$work/closeoutd.toml" <<TOML
+[imap]
+url = "imaps://localhost:$MAILSTACK_IMAPS_PORT/INBOX"
+username = "dispatch@dealer.test"
+password_file = "imap.pass"
+ca_file = "$MAILSTACK_CA_FILE"
+[smtp]
+url = "smtp://localhost:$MAILSTACK_SMTP_PORT"
+username = "dispatch@dealer.test"
+password_file = "smtp.pass"
+ca_file = "$MAILSTACK_CA_FILE"
+from = "Acme Service <dispatch@dealer.test>"
+[cits]
+closeout_address = "isgservice@closeout.test"
+[dealer]
+technicians = ["*@dealer.test"]
+notify = ["techs@dealer.test"]
+admins = ["manager@dealer.test"]
+[store]
+path = "$work/state/closeoutd.db"
+TOML
+printf 'user = "dispatch@dealer.test:%s"\n' "$(cat "$MAILSTACK_PASSWORD_FILE")" >"$work/curlrc"
+deliver() {
+  sed 's/dealer\.example/dealer.test/g' "$src/tests/data/mail/$1" >"$work/mail.eml"
+  curl -sS --config "$work/curlrc" --cacert "$MAILSTACK_CA_FILE" -T "$work/mail.eml" \
+    "imaps://127.0.0.1:$MAILSTACK_IMAPS_PORT/INBOX" || exit 1
+}
+
+# The service manager's side of sd_notify: every datagram, one per line.
+python3 - "$work/notify/socket" "$work/notify.log" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+import os; os.chmod(sys.argv[1], 0o777)
+with open(sys.argv[2], "a", buffering=1) as log:
+    while True:
+        log.write(s.recv(4096).decode().replace("\n", " ") + "\n")
+PY
+notify_pid=$!
+for _ in $(seq 1 50); do [ -S "$work/notify/socket" ] && break; sleep 0.1; done
+wait_for() {  # seconds, then a command that must succeed
+  local limit=$1; shift
+  for _ in $(seq 1 $((limit * 5))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  return 1
+}
+sent() {
+  "$build/daemon/closeoutctl" --config "$work/closeoutd.toml" outbox --all --json |
+    python3 -c "import json,sys; sys.exit(sum(m['status']=='sent' for m in json.load(sys.stdin)) < $1)"
+}
+
+failures=0
+check() {
+  local what=$1; shift
+  if "$@" >"$work/out" 2>&1; then echo "ok   $what"; else
+    echo "FAIL $what"; sed 's/^/     /' "$work/out"; failures=$((failures + 1)); fi
+}
+
+deliver dispatch-plain-spec.eml
+deliver newsletter-stranger.eml
+(cd "$work/state" && exec env -i PATH=/usr/bin:/bin CREDENTIALS_DIRECTORY="$work/credentials" \
+  NOTIFY_SOCKET="$work/notify/socket" WATCHDOG_USEC=1000000 \
+  strace -f -qq -o "$work/trace" \
+  setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
+  "$build/daemon/closeoutd" --config "$work/closeoutd.toml" 2>"$work/stderr") &
+daemon=$!
+check "the daemon reports READY=1" wait_for 30 grep -q "READY=1" "$work/notify.log"
+check "the notice is sent" wait_for 30 sent 1
+deliver reply-gmail-complete.eml
+check "the reply arrives by IDLE and the close-out and confirmation are sent" wait_for 30 sent 3
+check "the watchdog is pinged" grep -q "WATCHDOG=1" "$work/notify.log"
+pkill -TERM -f "^$build/daemon/closeoutd --config $work/closeoutd.toml"
+wait "$daemon"
+check "SIGTERM stops it with exit 0 (was $?)" test "$?" = 0
+check "it said STOPPING=1" grep -q "STOPPING=1" "$work/notify.log"
+
+check "the trace shows the daemon's own run" grep -q "execve(\"$build/daemon/closeoutd\"" "$work/trace"
+check "every system call, file, socket and mapping is one the unit allows" \
+  python3 - "$work/trace" "$unit" "$build/daemon/closeoutd" "$work/state" <<'PY'
+import functools, re, subprocess, sys
+trace, unit, binary, state = sys.argv[1:]
+
+@functools.lru_cache(None)
+def expand(name):
+    if not name.startswith("@"):
+        return frozenset([name])
+    out = subprocess.run(["systemd-analyze", "syscall-filter", name],
+                         capture_output=True, text=True, check=True).stdout
+    names = set()
+    for line in out.splitlines()[1:]:
+        line = line.strip()
+        if line and not line.startswith("#"):
+            names |= expand(line)
+    return frozenset(names)
+
+allowed, families = None, set()
+for line in open(unit):
+    key, _, value = line.strip().partition("=")
+    if key == "SystemCallFilter":
+        deny = value.startswith("~")
+        names = set().union(*(expand(n) for n in value.lstrip("~").split()))
+        if deny:
+            allowed = (allowed if allowed is not None else set()) - names
+        else:
+            allowed = (allowed or set()) | names
+    elif key == "RestrictAddressFamilies":
+        families |= set(value.split())
+assert allowed and families, "the unit sets SystemCallFilter= and RestrictAddressFamilies="
+
+lines = open(trace).read().splitlines()
+start = next(i for i, l in enumerate(lines) if f'execve("{binary}"' in l)
+call = re.compile(r"^\d+ +(\w+)\((.*)")
+problems, calls = [], set()
+writable = (state + "/", "/tmp/", "/var/tmp/", "/dev/null")
+for line in lines[start + 1:]:
+    m = call.match(line)
+    if not m:
+        continue
+    name, args = m.groups()
+    calls.add(name)
+    if name not in allowed:
+        problems.append(f"system call outside SystemCallFilter=: {line}")
+    path = re.search(r'"([^"]*)"', args)
+    path = path.group(1) if path else ""
+    if name in ("open", "openat", "creat") and re.search(r"O_WRONLY|O_RDWR|O_CREAT|O_TRUNC", args) \
+            and not path.startswith(writable):
+        problems.append(f"writes outside the state directory (ProtectSystem=strict): {line}")
+    if name in ("unlink", "unlinkat", "rename", "renameat", "renameat2", "mkdir", "mkdirat") \
+            and not path.startswith(writable):
+        problems.append(f"changes a file outside the state directory: {line}")
+    if path.startswith(("/home/", "/root/")) and "ENOENT" not in line:
+        problems.append(f"reads a home directory (ProtectHome=): {line}")
+    if name == "socket":
+        family = args.split(",")[0].strip()
+        if family not in families:
+            problems.append(f"socket family outside RestrictAddressFamilies=: {line}")
+    if name in ("mmap", "mprotect", "pkey_mprotect") and "PROT_WRITE" in args and "PROT_EXEC" in args:
+        problems.append(f"writable and executable memory (MemoryDenyWriteExecute=): {line}")
+    if name in ("execve", "execveat"):
+        problems.append(f"runs another program: {line}")
+print(f"{len(calls)} distinct system calls made, {len(allowed)} allowed by the unit")
+assert {"epoll_wait", "sendto", "fdatasync"} <= calls, f"the trace missed the daemon's work: {sorted(calls)}"
+assert not problems, "\n".join(problems[:20])
+PY
+check "nothing on stderr is a warning or an error" bash -c "! grep -E ' (warning|error|critical) ' '$work/stderr' | grep -v 'quarantined'"
+
+if ((failures)); then echo "$failures check(s) failed"; tail -20 "$work/stderr"; exit 1; fi
+echo "all sandbox checks passed"
