@@ -1,4 +1,4 @@
-// A crash at any moment loses no dispatch and sends no close-out twice: 200 messages are
+// A crash at any moment loses no dispatch and sends no close-out twice: 250 messages are
 // processed by a closeoutd that is killed with SIGKILL at random moments and restarted, many
 // times. Afterwards every dispatch is recorded and closed out, each close-out Message-ID
 // reached the close-out mailbox for one dispatch only, and no message was deleted.
