@@ -19,9 +19,17 @@ install(FILES config/closeoutd.toml DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}
 install(FILES config/cits-form.toml config/closeoutd.toml
         DESTINATION ${CMAKE_INSTALL_DATADIR}/closeoutd)
 
+# Debian ships man pages gzipped (-n: no name or time stamp, so a rebuild is byte-identical).
+find_program(CLOSEOUT_GZIP gzip REQUIRED)
+set(closeout_man_pages)
 foreach(page closeoutd.8 closeoutctl.8)
   configure_file(daemon/man/${page} ${PROJECT_BINARY_DIR}/man/${page} @ONLY)
-  install(FILES ${PROJECT_BINARY_DIR}/man/${page} DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
+  add_custom_command(OUTPUT ${PROJECT_BINARY_DIR}/man/${page}.gz
+                     COMMAND ${CLOSEOUT_GZIP} -9nkf ${PROJECT_BINARY_DIR}/man/${page}
+                     DEPENDS ${PROJECT_BINARY_DIR}/man/${page} VERBATIM)
+  list(APPEND closeout_man_pages ${PROJECT_BINARY_DIR}/man/${page}.gz)
 endforeach()
+add_custom_target(closeout_man_pages ALL DEPENDS ${closeout_man_pages})
+install(FILES ${closeout_man_pages} DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
 
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})

@@ -1,5 +1,5 @@
 # `cpack -G DEB` in the build directory makes closeoutd_<version>_<arch>.deb. Built with the
-# prefix /usr (scripts/package does that). dpkg-shlibdeps works out the library dependencies
+# prefix /usr (the default, see Install.cmake). dpkg-shlibdeps works out the library dependencies
 # from the binaries, so they match what was linked.
 
 set(CPACK_PACKAGE_NAME closeoutd)

@@ -36,8 +36,8 @@ for dep in systemd ca-certificates libcurl4 libsqlite3-0 libsystemd0 libmimetic0
   check "depends on $dep" grep -q "\\b$dep" <<<"$(field Depends)"
 done
 for f in /usr/sbin/closeoutd /usr/bin/closeoutctl /etc/closeoutd/closeoutd.toml \
-         /usr/lib/systemd/system/closeoutd.service /usr/share/man/man8/closeoutd.8 \
-         /usr/share/man/man8/closeoutctl.8 /usr/share/closeoutd/cits-form.toml \
+         /usr/lib/systemd/system/closeoutd.service /usr/share/man/man8/closeoutd.8.gz \
+         /usr/share/man/man8/closeoutctl.8.gz /usr/share/closeoutd/cits-form.toml \
          /usr/share/closeoutd/templates/closeout.txt /usr/share/closeoutd/templates/digest.txt; do
   check "ships $f" has_file "$f"
 done
@@ -74,6 +74,11 @@ echo "     exposure level: ${score:-none}"
 check "systemd-analyze security rates it 2.0 or lower" \
   bash -c "[ -n '$score' ] && awk 'BEGIN { exit !($score <= 2.0) }'"
 check "the unpacked binaries run" "$work/root/usr/sbin/closeoutd" --version
+check "the man pages are gzipped roff that names every closeoutctl command" bash -c "
+  zcat '$work/root/usr/share/man/man8/closeoutd.8.gz' | grep -q '^\.TH CLOSEOUTD 8' &&
+  page=\$(zcat '$work/root/usr/share/man/man8/closeoutctl.8.gz') &&
+  for c in parse check-config list show report outbox retry resend ascr; do
+    grep -q \"^\\.B \$c\" <<<\"\$page\" || { echo \"closeoutctl(8) lacks \$c\"; exit 1; }; done"
 # As the README tells an admin to check it: the passwords where the unit loads them from.
 mkdir -p "$work/credentials" && echo secret >"$work/credentials/imap.pass" && echo secret >"$work/credentials/smtp.pass"
 check "the installed example configuration loads" env CREDENTIALS_DIRECTORY="$work/credentials" \
