@@ -46,8 +46,7 @@ class Reader {
   void strings(const char* table, const char* key, std::vector<std::string>& out) const;
   void duration(const char* table, const char* key, std::chrono::seconds& out) const;
   void size(const char* table, const char* key, std::uint64_t& out) const;
-  void weekly(const char* table, const char* key, std::string& text,
-              std::optional<DigestSchedule>& out) const;
+  void weekly(const char* table, const char* key, std::optional<DigestSchedule>& out) const;
   void one_of(const char* table, const char* key, std::string& out,
               std::initializer_list<const char*> allowed) const;
 
@@ -135,8 +134,8 @@ void Reader::duration(const char* table, const char* key, std::chrono::seconds& 
   if (out.count() <= 0) fail(*v, name, "must be longer than zero");
 }
 
-void Reader::weekly(const char* table, const char* key, std::string& text,
-                    std::optional<DigestSchedule>& out) const {
+void Reader::weekly(const char* table, const char* key, std::optional<DigestSchedule>& out) const {
+  std::string text;
   this->text(table, key, text);
   try {
     out = parse_digest_schedule(text);
@@ -198,7 +197,7 @@ void read_all(const Reader& r, Config& c) {
   r.duration("reminders", "first_after", c.reminders.first_after);
   r.duration("reminders", "repeat_every", c.reminders.repeat_every);
   r.duration("reminders", "escalate_after", c.reminders.escalate_after);
-  r.weekly("reports", "digest", c.reports.digest, c.reports.schedule);
+  r.weekly("reports", "digest", c.reports.digest);
   r.size("limits", "max_message_bytes", c.limits.max_message_bytes);
   r.duration("outbox", "retry_first", c.outbox.retry_first);
   r.duration("outbox", "retry_max", c.outbox.retry_max);

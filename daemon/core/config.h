@@ -67,8 +67,7 @@ struct Config {
     std::chrono::seconds escalate_after{5 * 24 * 3600};
   } reminders;
   struct {
-    std::string digest;
-    std::optional<DigestSchedule> schedule;  // parsed digest; nullopt: off
+    std::optional<DigestSchedule> digest;  // nullopt: off
   } reports;
   struct {
     std::uint64_t max_message_bytes = 26214400;

@@ -53,23 +53,19 @@ std::int64_t latest_digest_slot(const DigestSchedule& schedule, std::int64_t now
   auto t = static_cast<std::time_t>(now);
   std::tm local{};
   localtime_r(&t, &local);
-  std::tm slot = local;
-  slot.tm_hour = schedule.hour;
-  slot.tm_min = schedule.minute;
-  slot.tm_sec = 0;
-  slot.tm_isdst = -1;  // mktime works out summer time for that day
-  slot.tm_mday -= (local.tm_wday - schedule.weekday + 7) % 7;
-  std::time_t at = std::mktime(&slot);
-  if (at > t) {
-    slot = local;
+  const int days_back = (local.tm_wday - schedule.weekday + 7) % 7;
+  auto slot_days_back = [&](int days) {
+    std::tm slot = local;
     slot.tm_hour = schedule.hour;
     slot.tm_min = schedule.minute;
     slot.tm_sec = 0;
-    slot.tm_isdst = -1;
-    slot.tm_mday -= (local.tm_wday - schedule.weekday + 7) % 7 + 7;
-    at = std::mktime(&slot);
-  }
-  return at;
+    slot.tm_isdst = -1;  // mktime works out summer time for that day
+    slot.tm_mday -= days;
+    return std::mktime(&slot);
+  };
+  std::time_t at = slot_days_back(days_back);
+  // Today is the day but the hour has not come: last week's.
+  return at <= t ? at : slot_days_back(days_back + 7);
 }
 
 }  // namespace closeout

@@ -37,24 +37,20 @@ int run_report(const StoreCommandContext& c, const ReportOptions& o) {
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
-  auto deadline = rt->config().reminders.escalate_after.count();
   auto f = workflow::report_figures(rt->db(), rt->config(), now);
   const auto& dispatches = f.dispatches;
-  auto age_days = [&](const store::DispatchRecord& d) { return f.age_days(d); };
-  using workflow::is_open;
 
   if (o.csv) {
     c.out << "dispatch_number,state,flags,model,serial_number,customer_name,received_at,"
              "age_days,closed_out_at,at_risk\n";
     for (const auto& d : dispatches) {
       std::string flags;
-      for (const auto& f : d.flags()) flags += (flags.empty() ? "" : " ") + f;
-      bool risk = is_open(d) && now - d.received_at > deadline;
+      for (const auto& flag : d.flags()) flags += (flags.empty() ? "" : " ") + flag;
       c.out << csv_cell(d.number) << ',' << d.state << ',' << csv_cell(flags) << ','
             << csv_cell(d.model) << ',' << csv_cell(d.serial_number) << ','
             << csv_cell(d.customer_name) << ',' << store::format_utc(d.received_at) << ','
-            << age_days(d) << ',' << store::format_utc(d.closed_out_at) << ','
-            << (risk ? "yes" : "no") << "\n";
+            << f.age_days(d) << ',' << store::format_utc(d.closed_out_at) << ','
+            << (f.labour_at_risk(d) ? "yes" : "no") << "\n";
     }
     return exit_code::ok;
   }
@@ -97,7 +93,7 @@ int run_report(const StoreCommandContext& c, const ReportOptions& o) {
     if (v.empty()) return;
     TextTable t({"DISPATCH", "STATE", "AGE (DAYS)", "MODEL", "SERIAL", "CUSTOMER"}, 32);
     for (const auto* d : v)
-      t.add({d->number, d->state, std::to_string(age_days(*d)), d->model, d->serial_number,
+      t.add({d->number, d->state, std::to_string(f.age_days(*d)), d->model, d->serial_number,
              d->customer_name});
     t.print(c.out);
   };

@@ -50,13 +50,21 @@ nlohmann::json digest_context(const Config& config, const ReportFigures& f) {
 }  // namespace
 
 DigestOutcome queue_digest_if_due(Workflow& w, store::Timestamp now) {
-  if (!w.config.reports.schedule) return DigestOutcome::off;
-  const std::int64_t slot = latest_digest_slot(*w.config.reports.schedule, now);
+  if (!w.config.reports.digest) return DigestOutcome::off;
+  const std::int64_t slot = latest_digest_slot(*w.config.reports.digest, now);
+  auto last_slot = [&w]() -> std::optional<std::int64_t> {
+    SQLite::Statement last(w.db, "SELECT max(slot) FROM digest_runs");
+    last.executeStep();
+    if (last.getColumn(0).isNull()) return std::nullopt;
+    return last.getColumn(0).getInt64();
+  };
+  // Every outbox cycle asks; only a due slot takes the write lock, and asks again under it, as
+  // closeoutd --once may run beside the daemon.
+  if (auto last = last_slot(); last && *last >= slot) return DigestOutcome::not_due;
   store::WriteTransaction tx(w.db);
-  SQLite::Statement last(w.db, "SELECT max(slot) FROM digest_runs");
-  last.executeStep();
-  const bool first = last.getColumn(0).isNull();
-  if (!first && last.getColumn(0).getInt64() >= slot) return DigestOutcome::not_due;
+  auto last = last_slot();
+  if (last && *last >= slot) return DigestOutcome::not_due;
+  const bool first = !last;
   DigestOutcome outcome = DigestOutcome::queued;
   std::optional<std::int64_t> outbox_id;
   if (first) {

@@ -15,6 +15,9 @@
 
 namespace closeout::workflow {
 
+// Not closed out yet.
+bool is_open(const store::DispatchRecord& d);
+
 struct AgeBucket {
   const char* name;
   long max_days;
@@ -30,6 +33,7 @@ struct ReportFigures {
   ReportFigures& operator=(ReportFigures&&) = default;
 
   store::Timestamp now = 0;
+  std::int64_t escalate_after = 0;  // seconds: open longer than this, the labour is at risk
   std::vector<store::DispatchRecord> dispatches;      // all, newest first
   std::vector<std::pair<std::string, int>> by_state;  // in the workflow's order
   std::vector<AgeBucket> ageing;                      // open ones: 0-2, 3-7, 8-30, >30 days
@@ -40,13 +44,13 @@ struct ReportFigures {
   int unregistered_open = 0;
 
   long age_days(const store::DispatchRecord& d) const { return (now - d.received_at) / 86400; }
+  bool labour_at_risk(const store::DispatchRecord& d) const {
+    return is_open(d) && now - d.received_at > escalate_after;
+  }
   // Nothing an admin needs to act on: the digest is not sent.
   bool quiet() const { return open == 0 && closeouts_failed.empty(); }
 };
 
 ReportFigures report_figures(SQLite::Database& db, const Config& config, store::Timestamp now);
-
-// Not closed out yet.
-bool is_open(const store::DispatchRecord& d);
 
 }  // namespace closeout::workflow
