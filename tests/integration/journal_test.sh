@@ -32,33 +32,9 @@ for _ in $(seq 1 50); do [ -S /run/systemd/journal/socket ] && break; sleep 0.1;
 "$src/scripts/mailstack" start "$work/stack" >/dev/null || exit 1
 . "$work/stack/env"
 password=$(cat "$MAILSTACK_PASSWORD_FILE")
-cat >"$work/closeoutd.toml" <<TOML
-[imap]
-url = "imaps://127.0.0.1:$MAILSTACK_IMAPS_PORT/INBOX"
-username = "dispatch@dealer.test"
-password_file = "$MAILSTACK_PASSWORD_FILE"
-ca_file = "$MAILSTACK_CA_FILE"
-[smtp]
-url = "smtp://127.0.0.1:$MAILSTACK_SMTP_PORT"
-username = "dispatch@dealer.test"
-password_file = "$MAILSTACK_PASSWORD_FILE"
-ca_file = "$MAILSTACK_CA_FILE"
-from = "Acme Service <dispatch@dealer.test>"
-[cits]
-closeout_address = "isgservice@closeout.test"
-[dealer]
-technicians = ["*@dealer.test"]
-notify = ["techs@dealer.test"]
-admins = ["manager@dealer.test"]
-[store]
-path = "$work/closeoutd.db"
-TOML
-printf 'user = "dispatch@dealer.test:%s"\n' "$password" >"$work/curlrc"
-deliver() {  # the sample with the test domain, appended to the dispatch mailbox over IMAPS
-  sed 's/dealer\.example/dealer.test/g' "$src/tests/data/mail/$1" >"$work/mail.eml"
-  curl -sS --config "$work/curlrc" --cacert "$MAILSTACK_CA_FILE" -T "$work/mail.eml" \
-    "imaps://127.0.0.1:$MAILSTACK_IMAPS_PORT/INBOX" || exit 1
-}
+. "$src/tests/integration/stack_lib.sh"
+write_closeoutd_config "$work/closeoutd.toml" 127.0.0.1 "$MAILSTACK_PASSWORD_FILE" \
+  "$MAILSTACK_PASSWORD_FILE" "$work/closeoutd.db"
 run_once() {  # as systemd runs it: stderr is the journal stream, JOURNAL_STREAM says so
   : >"$work/stderr"
   JOURNAL_STREAM=$(stat -c '%d:%i' "$work/stderr") \

@@ -31,39 +31,14 @@ cleanup() {
 trap cleanup EXIT
 "$src/scripts/mailstack" start "$work/stack" >/dev/null || exit 1
 . "$work/stack/env"
+. "$src/tests/integration/stack_lib.sh"
 
 # As the unit sets it up: a state directory owned by the service user, credentials it can read.
 mkdir -p "$work/state" "$work/credentials" "$work/notify"
 install -m 0400 -o nobody "$MAILSTACK_PASSWORD_FILE" "$work/credentials/imap.pass"
 install -m 0400 -o nobody "$MAILSTACK_PASSWORD_FILE" "$work/credentials/smtp.pass"
 chown nobody: "$work/state" "$work/notify"
-cat >"$work/closeoutd.toml" <<TOML
-[imap]
-url = "imaps://localhost:$MAILSTACK_IMAPS_PORT/INBOX"
-username = "dispatch@dealer.test"
-password_file = "imap.pass"
-ca_file = "$MAILSTACK_CA_FILE"
-[smtp]
-url = "smtp://localhost:$MAILSTACK_SMTP_PORT"
-username = "dispatch@dealer.test"
-password_file = "smtp.pass"
-ca_file = "$MAILSTACK_CA_FILE"
-from = "Acme Service <dispatch@dealer.test>"
-[cits]
-closeout_address = "isgservice@closeout.test"
-[dealer]
-technicians = ["*@dealer.test"]
-notify = ["techs@dealer.test"]
-admins = ["manager@dealer.test"]
-[store]
-path = "$work/state/closeoutd.db"
-TOML
-printf 'user = "dispatch@dealer.test:%s"\n' "$(cat "$MAILSTACK_PASSWORD_FILE")" >"$work/curlrc"
-deliver() {
-  sed 's/dealer\.example/dealer.test/g' "$src/tests/data/mail/$1" >"$work/mail.eml"
-  curl -sS --config "$work/curlrc" --cacert "$MAILSTACK_CA_FILE" -T "$work/mail.eml" \
-    "imaps://127.0.0.1:$MAILSTACK_IMAPS_PORT/INBOX" || exit 1
-}
+write_closeoutd_config "$work/closeoutd.toml" localhost imap.pass smtp.pass "$work/state/closeoutd.db"
 
 # The service manager's side of sd_notify: every datagram, one per line.
 python3 - "$work/notify/socket" "$work/notify.log" <<'PY' &
