@@ -54,6 +54,10 @@ bad = [m['to'] for m in sent if not all(a.strip().endswith('.test') for a in m['
 assert not bad, bad" "$work/$run.outbox.json"
   check "$run: no password in the output" bash -c "! grep -qF -f $work/$run.password $out"
 done
+mkdir -p "$work/precious" && echo keep >"$work/precious/notes.txt"
+check "it refuses to empty a directory it did not make" bash -c "
+  ! CLOSEOUTD_DEMO_DIR=$work/precious CLOSEOUTD_DEMO_BUILD=$build '$src/scripts/demo' &&
+  [ \"\$(cat $work/precious/notes.txt)\" = keep ]"
 
 if ((failures)); then echo "$failures check(s) failed"; exit 1; fi
 echo "all demo checks passed"
