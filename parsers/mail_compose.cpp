@@ -12,6 +12,9 @@ namespace {
 constexpr std::size_t kFoldAt = 78;
 constexpr std::size_t kMaxLine = 998;   // RFC 5322 2.1.1
 constexpr std::size_t kWordInput = 45;  // 60 base64 characters: each encoded word fits a line
+// A reference longer than this cannot be anyone's real Message-ID; it would only push References
+// toward the line limit.
+constexpr std::size_t kMaxReferenceId = 250;
 
 bool is_ascii_printable(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7F; });
@@ -136,6 +139,14 @@ bool is_msg_id(std::string_view id) {
          id.find_first_of(" <>", 1) == id.size() - 1;
 }
 
+// A Message-ID taken from incoming mail, for In-Reply-To and References: real mailers send ids
+// without "@" or with odd characters, and a reply must not fail over them. Only what could break
+// the header (space, CR, LF, '<' or '>' inside, control characters, a line too long) is unsafe.
+bool is_reference_id(std::string_view id) {
+  return id.size() >= 3 && id.size() <= kMaxReferenceId && id.front() == '<' && id.back() == '>' &&
+         is_ascii_printable(id) && id.find_first_of(" <>", 1) == id.size() - 1;
+}
+
 bool is_field_name(std::string_view name) {
   return !name.empty() && std::all_of(name.begin(), name.end(),
                                       [](char c) { return c > 0x20 && c < 0x7F && c != ':'; });
@@ -215,18 +226,13 @@ std::string compose_mail(const OutgoingMail& mail, const ComposeOptions& options
   if (!mail.cc.empty()) out += address_header("Cc", mail.cc);
   out += "Subject: " + encode_header_value(mail.subject, 9) + "\r\n";
   out += "Message-ID: " + mail.message_id + "\r\n";
-  if (!mail.in_reply_to.empty()) {
-    if (!is_msg_id(mail.in_reply_to)) throw ComposeError("not a Message-ID: " + mail.in_reply_to);
-    out += "In-Reply-To: " + mail.in_reply_to + "\r\n";
+  // Ids from incoming mail: an unsafe one is left out, never a reason to refuse the reply.
+  if (is_reference_id(mail.in_reply_to)) out += "In-Reply-To: " + mail.in_reply_to + "\r\n";
+  std::string refs;
+  for (const auto& id : mail.references) {
+    if (is_reference_id(id)) refs += (refs.empty() ? "" : " ") + id;
   }
-  if (!mail.references.empty()) {
-    std::string refs;
-    for (const auto& id : mail.references) {
-      if (!is_msg_id(id)) throw ComposeError("not a Message-ID: " + id);
-      refs += (refs.empty() ? "" : " ") + id;
-    }
-    out += "References: " + fold_ascii(refs, 12) + "\r\n";
-  }
+  if (!refs.empty()) out += "References: " + fold_ascii(refs, 12) + "\r\n";
   for (const auto& [name, value] : mail.extra_headers) {
     if (!is_field_name(name)) throw ComposeError("not a header field name: " + single_line(name));
     out += name + ": " + encode_header_value(value, name.size() + 2) + "\r\n";

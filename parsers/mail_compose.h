@@ -47,7 +47,9 @@ struct ComposeOptions {
 };
 
 // The message as sent (CRLF line ends). Throws ComposeError for an unsafe address, a header name
-// that is not a field name, or a Message-ID that is not <...@...>.
+// that is not a field name, or an own Message-ID that is not <...@...>. In-Reply-To and
+// References come from other people's mail and are lenient: any <...> of printable ASCII without
+// spaces or brackets inside (at most 250 bytes) is kept, anything else is left out silently.
 std::string compose_mail(const OutgoingMail& mail, const ComposeOptions& options = {});
 
 // One header value as RFC 2047 encoded words where needed, folded to 78 columns; name_length is

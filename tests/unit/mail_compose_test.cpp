@@ -50,12 +50,44 @@ TEST(MailCompose, UnsafeAddressesAndHeaderNamesAreRefused) {
   m.extra_headers = {{"X-Bad\r\nBcc", "x"}};
   EXPECT_THROW(compose_mail(m), ComposeError);
   m = sample();
-  m.in_reply_to = "<a@b>\r\nBcc: x@y";
-  EXPECT_THROW(compose_mail(m), ComposeError);
+  m.message_id = "<no-domain-of-ours>";
+  EXPECT_THROW(compose_mail(m), ComposeError) << "our own Message-ID stays strict";
   EXPECT_FALSE(is_envelope_safe("a b@c"));
   EXPECT_FALSE(is_envelope_safe("a@b\r\nRCPT TO:<x@y>"));
   EXPECT_FALSE(is_envelope_safe("nobody"));
   EXPECT_TRUE(is_envelope_safe("isgservice@closeout.test"));
+}
+
+TEST(MailCompose, RealWorldMessageIdsWithoutAnAtAreKeptInReplies) {
+  // Seen from real mailers: no domain part, odd but harmless characters.
+  auto m = sample();
+  m.in_reply_to = "<20261130.LocalPart.NoDomain>";
+  m.references = {"<cits.1@cits.canon.com>", "<20261130.LocalPart.NoDomain>",
+                  "<odd!#$%&'*+/=?^_`{|}~\"(x)\"[y]:;,.z>"};
+  auto headers = test::header_lines(compose_mail(m));
+  EXPECT_EQ(test::header(headers, "In-Reply-To"), "<20261130.LocalPart.NoDomain>");
+  EXPECT_EQ(test::header(headers, "References"),
+            "<cits.1@cits.canon.com> <20261130.LocalPart.NoDomain> "
+            "<odd!#$%&'*+/=?^_`{|}~\"(x)\"[y]:;,.z>");
+}
+
+TEST(MailCompose, AnUnsafeReferenceIsDroppedNeverARefusal) {
+  auto m = sample();
+  m.in_reply_to = "<a@b>\r\nBcc: x@y";
+  m.references = {"<a@b>\r\nBcc: x@y", "<good@cits.canon.com>",
+                  "<with space@x>",    "<a<b>",
+                  "no-brackets@x",     "<>",
+                  "<\x01ctl@x>",       "<" + std::string(300, 'a') + ">",
+                  "<last@x>"};
+  std::string text;
+  ASSERT_NO_THROW(text = compose_mail(m));
+  auto headers = test::header_lines(text);
+  EXPECT_EQ(test::header(headers, "Bcc"), std::nullopt);
+  EXPECT_EQ(test::header(headers, "In-Reply-To"), std::nullopt);
+  EXPECT_EQ(test::header(headers, "References"), "<good@cits.canon.com> <last@x>");
+  m.references = {"<with space@x>"};
+  EXPECT_EQ(test::header(test::header_lines(compose_mail(m)), "References"), std::nullopt)
+      << "no empty References header";
 }
 
 TEST(MailCompose, NonAsciiHeadersAreEncodedWordsOfAtMost75Characters) {
