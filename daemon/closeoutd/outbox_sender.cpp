@@ -45,51 +45,107 @@ void OutboxSender::abort() {
 }
 
 // One connection's share: takes the next due entry from the shared queue until it is empty.
+// Whatever goes wrong with one entry is that entry's failure, not the queue's (issue 11): it is
+// logged once, the entry marked failed with the reason, and the next one is taken.
 asio::awaitable<void> OutboxSender::work(transport::SmtpSender& sender, FlushStats& stats,
                                          const bool& stop_requested) {
   store::OutboxStore outbox(runtime_.db());
   while (!queue_.empty() && !stop_requested && !stats.connection_failure) {
     std::int64_t id = queue_.front();
     queue_.pop_front();
-    auto entry = outbox.get(id);
-    if (!entry || entry->status != "pending") continue;
-    transport::Envelope envelope{entry->envelope_from, entry->recipients};
-    transport::SendResult result = co_await sender.send(envelope, entry->content);
-    auto report = report_of(result);
-    auto workflow = runtime_.workflow();
-    workflow::apply_send_result(workflow, *entry, report, wall_now());
-    std::string number = entry->dispatch_number.empty() ? "-" : entry->dispatch_number;
-    LogContext context{entry->dispatch_number, entry->message_id, std::to_string(entry->id), {}};
-    if (!entry->dispatch_number.empty()) {
-      if (auto dispatch = store::DispatchStore(runtime_.db()).find(entry->dispatch_number))
-        context.closeout_state = dispatch->state;
+    std::optional<store::OutboxEntry> entry;
+    bool accepted = false;
+    try {
+      entry = outbox.get(id);
+      if (!entry || entry->status != "pending") continue;
+      // Claimed before the SMTP transaction: only the claimer sends it, whoever else is running.
+      if (!outbox.claim(id)) continue;
+      transport::Envelope envelope{entry->envelope_from, entry->recipients};
+      transport::SendResult result = co_await sender.send(envelope, entry->content);
+      accepted = result.status == transport::SendStatus::accepted;
+      auto report = report_of(result);
+      auto workflow = runtime_.workflow();
+      workflow::apply_send_result(workflow, *entry, report, wall_now());
+      log_outcome(*entry, result, report, stats);
+      if (result.failure) stats.connection_failure = result.failure;
+    } catch (const transport::TransportError& e) {
+      // Our side of the connection could not even start: not this entry's fault. It is due
+      // again and the flush ends, as for a server that cannot be used.
+      spdlog::error("outbox {}: SMTP: {}", id, e.what());
+      store::WriteTransaction tx(runtime_.db());
+      outbox.mark_retry(id, wall_now(), e.what());
+      tx.commit();
+      stats.connection_failure = e.kind();
+    } catch (const std::exception& e) {
+      entry_failed(id, entry, accepted, e.what());
+      ++(accepted ? stats.accepted : stats.failed);
     }
-    ScopedLogContext scope(std::move(context));
-    switch (result.status) {
-      case transport::SendStatus::accepted:
-        ++stats.accepted;
-        spdlog::info("dispatch {} message {} outbox {}: {} to {} accepted", number,
-                     entry->message_id, entry->id, entry->kind, entry->recipients.front());
-        break;
-      case transport::SendStatus::transient:
-        ++stats.deferred;
-        spdlog::warn("dispatch {} message {} outbox {}: {} deferred (attempt {}): {}", number,
-                     entry->message_id, entry->id, entry->kind, entry->attempts + 1,
-                     report.server_reply);
-        break;
-      case transport::SendStatus::permanent:
-        ++stats.failed;
-        spdlog::error("dispatch {} message {} outbox {}: {} refused: {}", number, entry->message_id,
-                      entry->id, entry->kind, report.server_reply);
-        break;
-    }
-    if (result.failure) stats.connection_failure = result.failure;
   }
+}
+
+void OutboxSender::log_outcome(const store::OutboxEntry& entry, const transport::SendResult& result,
+                               const workflow::SendReport& report, FlushStats& stats) {
+  std::string number = entry.dispatch_number.empty() ? "-" : entry.dispatch_number;
+  LogContext context{entry.dispatch_number, entry.message_id, std::to_string(entry.id), {}};
+  if (!entry.dispatch_number.empty()) {
+    if (auto dispatch = store::DispatchStore(runtime_.db()).find(entry.dispatch_number))
+      context.closeout_state = dispatch->state;
+  }
+  ScopedLogContext scope(std::move(context));
+  switch (result.status) {
+    case transport::SendStatus::accepted:
+      ++stats.accepted;
+      spdlog::info("dispatch {} message {} outbox {}: {} to {} accepted", number, entry.message_id,
+                   entry.id, entry.kind, entry.recipients.front());
+      break;
+    case transport::SendStatus::transient:
+      ++stats.deferred;
+      spdlog::warn("dispatch {} message {} outbox {}: {} deferred (attempt {}): {}", number,
+                   entry.message_id, entry.id, entry.kind, entry.attempts + 1, report.server_reply);
+      break;
+    case transport::SendStatus::permanent:
+      ++stats.failed;
+      spdlog::error("dispatch {} message {} outbox {}: {} refused: {}", number, entry.message_id,
+                    entry.id, entry.kind, report.server_reply);
+      break;
+  }
+}
+
+void OutboxSender::entry_failed(std::int64_t id, const std::optional<store::OutboxEntry>& entry,
+                                bool accepted, const std::string& reason) {
+  std::string number = entry && !entry->dispatch_number.empty() ? entry->dispatch_number : "-";
+  std::string message_id = entry ? entry->message_id : "(not read)";
+  ScopedLogContext scope(
+      LogContext{entry ? entry->dispatch_number : "", message_id, std::to_string(id), {}});
+  if (accepted) {
+    // The server has it: marked failed it would invite a retry that sends it twice. It stays
+    // claimed and goes back to pending at the next start, the RFC 1047 window and no wider.
+    spdlog::error(
+        "dispatch {} message {} outbox {}: accepted by the server but not recorded: {}; it is "
+        "sent again after a restart",
+        number, message_id, id, reason);
+    return;
+  }
+  spdlog::error("dispatch {} message {} outbox {}: not sent: {}", number, message_id, id, reason);
+  // If even this cannot be written the database is what is broken: the exception ends this
+  // worker, and flush's completion handler logs it.
+  store::WriteTransaction tx(runtime_.db());
+  store::OutboxStore(runtime_.db()).mark_unsendable(id, "not sent: " + reason);
+  tx.commit();
 }
 
 asio::awaitable<FlushStats> OutboxSender::flush(const bool& stop_requested) {
   FlushStats stats;
   store::OutboxStore outbox(runtime_.db());
+  if (!recovered_) {
+    // Start-up recovery, in this one place: a claim a crash left behind is not a send in
+    // progress (one closeoutd per database), so the entry is sent again. The server may have
+    // had it: the unavoidable window between its 250 and our commit (RFC 1047).
+    if (int n = outbox.release_claims(); n > 0)
+      spdlog::warn("outbox: {} entry(ies) were being sent when closeoutd stopped; sending again",
+                   n);
+    recovered_ = true;
+  }
   {
     auto workflow = runtime_.workflow();
     if (int n = workflow::finish_accepted_sends(workflow, wall_now()); n > 0)
@@ -109,15 +165,29 @@ asio::awaitable<FlushStats> OutboxSender::flush(const bool& stop_requested) {
     while (senders_.size() < wanted)
       senders_.push_back(std::make_unique<transport::SmtpSender>(io_, settings));
     std::size_t running = wanted;
+    bool worker_died = false;
     asio::steady_timer all_done(io_, asio::steady_timer::time_point::max());
     for (std::size_t i = 0; i < wanted; ++i) {
       asio::co_spawn(io_, work(*senders_[i], stats, stop_requested),
-                     [&running, &all_done](const std::exception_ptr&) {
+                     [&running, &all_done, &worker_died](const std::exception_ptr& e) {
+                       // Each entry's own failures are caught in work(); what reaches here is
+                       // the database failing to record one. Logged here, once; the flush ends.
+                       if (e) {
+                         worker_died = true;
+                         try {
+                           std::rethrow_exception(e);
+                         } catch (const std::exception& error) {
+                           spdlog::error("outbox: sending stopped: {}", error.what());
+                         } catch (...) {
+                           spdlog::error("outbox: sending stopped: unknown error");
+                         }
+                       }
                        if (--running == 0) all_done.cancel();
                      });
     }
     boost::system::error_code ec;
     co_await all_done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (worker_died) break;
   }
   senders_.clear();
   co_return stats;

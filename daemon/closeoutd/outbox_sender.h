@@ -1,7 +1,9 @@
 // Sends what the outbox holds, oldest due first, on up to kConnections SMTP connections at once.
 // Each outcome is committed the moment the server answers (send_results.h). A failure of the
 // connection itself ends the flush: the rest stays due, rather than each entry waiting out its own
-// connect timeout against a server that is down.
+// connect timeout against a server that is down. One entry that cannot be handled (a bug, bytes
+// the server chokes on) is marked failed with the reason and the queue goes on; only a database
+// that cannot record anything ends the flush. Rows are claimed (sending) before they are sent.
 #pragma once
 #include <deque>
 #include <memory>
@@ -9,7 +11,9 @@
 #include <vector>
 
 #include "asio_awaitable.h"
+#include "outbox_store.h"
 #include "runtime.h"
+#include "send_results.h"
 #include "smtp_sender.h"
 
 namespace closeout {
@@ -35,11 +39,16 @@ class OutboxSender {
   static constexpr std::size_t kConnections = 4;
   boost::asio::awaitable<void> work(transport::SmtpSender& sender, FlushStats& stats,
                                     const bool& stop_requested);
+  void log_outcome(const store::OutboxEntry& entry, const transport::SendResult& result,
+                   const workflow::SendReport& report, FlushStats& stats);
+  void entry_failed(std::int64_t id, const std::optional<store::OutboxEntry>& entry, bool accepted,
+                    const std::string& reason);
 
   boost::asio::io_context& io_;
   workflow::Runtime& runtime_;
   std::vector<std::unique_ptr<transport::SmtpSender>> senders_;
   std::deque<std::int64_t> queue_;
+  bool recovered_ = false;  // claims left by a crash released (the first flush: start-up)
 };
 
 }  // namespace closeout

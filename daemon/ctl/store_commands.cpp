@@ -192,6 +192,12 @@ int run_retry(const StoreCommandContext& c, std::int64_t id) {
   int code = 0;
   auto rt = open_runtime(c, code);
   if (!rt) return code;
+  if (auto entry = store::OutboxStore(rt->db()).get(id); entry && entry->status == "sending") {
+    c.err << "closeoutctl: outbox entry " << id
+          << " is being sent now; if no closeoutd is running, it is sent again when closeoutd "
+             "next starts\n";
+    return exit_code::data_error;
+  }
   try {
     auto w = rt->workflow();
     workflow::retry_outbox(w, id, now());
@@ -208,6 +214,12 @@ int run_resend(const StoreCommandContext& c, const std::string& number) {
   auto rt = open_runtime(c, code);
   if (!rt) return code;
   std::int64_t id = 0;
+  // A second close-out while one is still on its way could reach Canon twice.
+  if (auto in_flight = store::OutboxStore(rt->db()).closeout_in_flight(number)) {
+    c.err << "closeoutctl: the close-out of dispatch " << number << " is still queued or being "
+          << "sent (outbox entry " << *in_flight << "); see closeoutctl outbox\n";
+    return exit_code::data_error;
+  }
   try {
     auto w = rt->workflow();
     id = workflow::resend_closeout(w, number, now());

@@ -107,6 +107,46 @@ CREATE TABLE digest_runs (
   recorded_at INTEGER NOT NULL
 );
 )SQL"},
+      // An outbox row is claimed (pending -> sending) before its SMTP transaction, so no two
+      // senders can both send it. SQLite cannot alter a CHECK constraint, so the table is
+      // rebuilt rather than given a separate "claimed" column: one status column stays the one
+      // truth, and every query that reads status = 'pending' stays right without knowing about
+      // claims. digest_runs refers to outbox rows: its rows step aside while the old table is
+      // dropped (foreign keys are on) and come back against the new one, ids unchanged.
+      {4, "outbox: rows claimed (sending) before they are sent", R"SQL(
+CREATE TABLE outbox_new (
+  id               INTEGER PRIMARY KEY,
+  kind             TEXT NOT NULL,
+  dispatch_number  TEXT,
+  message_id       TEXT NOT NULL UNIQUE,
+  envelope_from    TEXT NOT NULL,
+  recipients       TEXT NOT NULL,
+  subject          TEXT NOT NULL,
+  content          BLOB NOT NULL,
+  status           TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at  INTEGER NOT NULL,
+  last_error       TEXT NOT NULL DEFAULT '',
+  created_at       INTEGER NOT NULL,
+  sent_at          INTEGER,
+  caused_by        TEXT NOT NULL DEFAULT '',
+  effects_done     INTEGER NOT NULL DEFAULT 1
+);
+INSERT INTO outbox_new (id, kind, dispatch_number, message_id, envelope_from, recipients, subject,
+                        content, status, attempts, next_attempt_at, last_error, created_at,
+                        sent_at, caused_by, effects_done)
+  SELECT id, kind, dispatch_number, message_id, envelope_from, recipients, subject, content,
+         status, attempts, next_attempt_at, last_error, created_at, sent_at, caused_by,
+         effects_done FROM outbox;
+CREATE TEMP TABLE digest_runs_aside AS SELECT * FROM digest_runs;
+DELETE FROM digest_runs;
+DROP TABLE outbox;
+ALTER TABLE outbox_new RENAME TO outbox;
+INSERT INTO digest_runs SELECT * FROM temp.digest_runs_aside;
+DROP TABLE temp.digest_runs_aside;
+CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+CREATE INDEX outbox_dispatch ON outbox(dispatch_number);
+)SQL"},
   };
   return list;
 }

@@ -73,6 +73,43 @@ std::optional<OutboxEntry> OutboxStore::get(std::int64_t id) {
   return e;
 }
 
+bool OutboxStore::claim(std::int64_t id) {
+  WriteTransaction tx(db_);
+  SQLite::Statement q(db_,
+                      "UPDATE outbox SET status = 'sending' WHERE id = ? AND status = 'pending'");
+  q.bind(1, id);
+  bool claimed = q.exec() == 1;
+  tx.commit();
+  return claimed;
+}
+
+int OutboxStore::release_claims() {
+  WriteTransaction tx(db_);
+  int n = db_.exec("UPDATE outbox SET status = 'pending' WHERE status = 'sending'");
+  tx.commit();
+  return n;
+}
+
+bool OutboxStore::has_follow_up(std::string_view kind, std::string_view dispatch_number,
+                                std::string_view caused_by) {
+  SQLite::Statement q(db_,
+                      "SELECT 1 FROM outbox WHERE kind = ? AND dispatch_number = ? AND "
+                      "caused_by = ? LIMIT 1");
+  q.bind(1, std::string(kind));
+  q.bind(2, std::string(dispatch_number));
+  q.bind(3, std::string(caused_by));
+  return q.executeStep();
+}
+
+std::optional<std::int64_t> OutboxStore::closeout_in_flight(std::string_view dispatch_number) {
+  SQLite::Statement q(db_,
+                      "SELECT id FROM outbox WHERE kind = 'closeout' AND dispatch_number = ? AND "
+                      "status IN ('pending', 'sending') ORDER BY id LIMIT 1");
+  q.bind(1, std::string(dispatch_number));
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getInt64();
+}
+
 void OutboxStore::mark_sent(std::int64_t id, Timestamp at) {
   SQLite::Statement q(db_,
                       "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, "
@@ -99,8 +136,8 @@ std::vector<OutboxEntry> OutboxStore::sent_without_effects() {
 
 void OutboxStore::mark_retry(std::int64_t id, Timestamp next, std::string_view error) {
   SQLite::Statement q(db_,
-                      "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, "
-                      "last_error = ? WHERE id = ?");
+                      "UPDATE outbox SET status = 'pending', attempts = attempts + 1, "
+                      "next_attempt_at = ?, last_error = ? WHERE id = ?");
   q.bind(1, next);
   q.bind(2, std::string(error));
   q.bind(3, id);
@@ -114,6 +151,15 @@ void OutboxStore::mark_failed(std::int64_t id, std::string_view error) {
   q.bind(1, std::string(error));
   q.bind(2, id);
   q.exec();
+}
+
+bool OutboxStore::mark_unsendable(std::int64_t id, std::string_view error) {
+  SQLite::Statement q(db_,
+                      "UPDATE outbox SET status = 'failed', attempts = attempts + 1, "
+                      "last_error = ? WHERE id = ? AND status IN ('pending', 'sending')");
+  q.bind(1, std::string(error));
+  q.bind(2, id);
+  return q.exec() == 1;
 }
 
 bool OutboxStore::requeue(std::int64_t id, Timestamp now) {

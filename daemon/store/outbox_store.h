@@ -53,6 +53,18 @@ class OutboxStore {
   // Pending entries due at now, oldest first, without their content.
   std::vector<OutboxEntry> due(Timestamp now, std::size_t limit);
   std::optional<OutboxEntry> get(std::int64_t id);  // with content
+  // pending -> sending in a transaction of its own; true only for the one caller that moved it,
+  // which alone may send it. Another process (or a second worker) gets false.
+  bool claim(std::int64_t id);
+  // At start-up only: rows a crash left in sending go back to pending (the server may have the
+  // mail: the RFC 1047 window). Returns how many.
+  int release_claims();
+  // Whether a follow-up of this kind caused by that incoming mail is already queued for the
+  // dispatch (a replay of a send's effects must not queue it twice).
+  bool has_follow_up(std::string_view kind, std::string_view dispatch_number,
+                     std::string_view caused_by);
+  // The id of a close-out of this dispatch that is pending or being sent, if any.
+  std::optional<std::int64_t> closeout_in_flight(std::string_view dispatch_number);
   // Only the fact of acceptance: the smallest write there is, committed at once.
   void mark_sent(std::int64_t id, Timestamp at);
   void mark_effects_done(std::int64_t id);
@@ -60,9 +72,12 @@ class OutboxStore {
   std::vector<OutboxEntry> sent_without_effects();
   void mark_retry(std::int64_t id, Timestamp next_attempt_at, std::string_view error);
   void mark_failed(std::int64_t id, std::string_view error);
+  // An entry we could not handle (a fault of ours or of its content): failed with the reason,
+  // unless it was sent meanwhile. False when it was not pending or sending.
+  bool mark_unsendable(std::int64_t id, std::string_view error);
   // retry: a failed entry becomes pending and due now. False when id is not failed or pending.
   bool requeue(std::int64_t id, Timestamp now);
-  // pending and failed (all: sent too), oldest first, without content.
+  // pending, sending and failed (all: sent too), oldest first, without content.
   std::vector<OutboxEntry> list(bool all);
   // The dispatch a mail we sent was about, by its Message-ID.
   std::optional<std::string> dispatch_of_message_id(std::string_view message_id);

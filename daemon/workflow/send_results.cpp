@@ -1,5 +1,8 @@
 #include "send_results.h"
 
+#include <SQLiteCpp/Exception.h>
+#include <spdlog/spdlog.h>
+
 #include "dispatch_store.h"
 #include "message_log.h"
 
@@ -32,6 +35,26 @@ void queue_confirmation(Workflow& w, const store::OutboxEntry& closeout,
                                                reply->message_id));
 }
 
+// A follow-up mail (confirmation, escalation) that cannot be made is a fact about that mail, not
+// about the send that caused it: it goes on the dispatch's timeline and in the log, and what the
+// send itself did still stands. Only the database failing is passed on.
+template <typename Queue>
+void queue_follow_up(Workflow& w, const store::OutboxEntry& cause, std::string_view what,
+                     Queue&& queue, store::Timestamp now) {
+  try {
+    queue();
+  } catch (const SQLite::Exception&) {
+    throw;
+  } catch (const std::exception& error) {
+    spdlog::error("dispatch {} message {} outbox {}: {} not queued: {}",
+                  cause.dispatch_number.empty() ? "-" : cause.dispatch_number, cause.message_id,
+                  cause.id, what, error.what());
+    if (!cause.dispatch_number.empty())
+      store::DispatchStore(w.db).note(cause.dispatch_number, std::string(what) + " not sent",
+                                      cause.message_id, error.what(), now);
+  }
+}
+
 void on_accepted(Workflow& w, const store::OutboxEntry& e, const SendReport& report,
                  store::Timestamp now) {
   store::DispatchStore dispatches(w.db);
@@ -48,7 +71,11 @@ void on_accepted(Workflow& w, const store::OutboxEntry& e, const SendReport& rep
     else
       dispatches.note(d->number, "close-out accepted", e.message_id, detail, now);
     dispatches.set_closed_out(d->number, now);
-    queue_confirmation(w, e, *d, now);
+    // Replayed after a crash, the close-out is still confirmed only once.
+    if (!store::OutboxStore(w.db).has_follow_up(store::mail_kind::confirmation, d->number,
+                                                e.caused_by))
+      queue_follow_up(
+          w, e, "confirmation", [&] { queue_confirmation(w, e, *d, now); }, now);
   } else {
     dispatches.note(d->number, "sent " + e.kind, e.message_id, detail, now);
   }
@@ -69,9 +96,53 @@ void on_refused(Workflow& w, const store::OutboxEntry& e, const SendReport& repo
   to.to = addresses(w.config.dealer.admins);
   if (to.to.empty()) return;
   nlohmann::json context = {{"error", report.server_reply}, {"outbox_id", std::to_string(e.id)}};
-  store::OutboxStore(w.db).enqueue(w.mail.make(store::mail_kind::escalation, "closeout_failed",
-                                               d->number, std::move(context), to, now,
-                                               e.message_id));
+  queue_follow_up(
+      w, e, "escalation",
+      [&] {
+        store::OutboxStore(w.db).enqueue(w.mail.make(store::mail_kind::escalation,
+                                                     "closeout_failed", d->number,
+                                                     std::move(context), to, now, e.message_id));
+      },
+      now);
+}
+
+// Under synchronous=FULL for the one commit it guards, then back to the daemon's NORMAL.
+class SyncedCommits {
+ public:
+  SyncedCommits(SQLite::Database& db, bool on) : db_(db), on_(on) {
+    if (on_) db_.exec("PRAGMA synchronous = FULL");
+  }
+  ~SyncedCommits() {
+    try {
+      if (on_) db_.exec("PRAGMA synchronous = NORMAL");
+    } catch (...) {  // NOLINT(bugprone-empty-catch): FULL stays, which is only slower
+    }
+  }
+  SyncedCommits(const SyncedCommits&) = delete;
+  SyncedCommits& operator=(const SyncedCommits&) = delete;
+
+ private:
+  SQLite::Database& db_;
+  bool on_;
+};
+
+// A close-out accepted and then forgotten by a power loss would go to Canon a second time: its
+// acceptance is on disk before anything else happens (tens a day, worth an fsync each; the
+// mailbox does the same in make_durable). Other mail keeps the cheaper NORMAL.
+void record_acceptance(Workflow& w, const store::OutboxEntry& e, store::Timestamp now) {
+  SyncedCommits synced(w.db, e.kind == store::mail_kind::closeout);
+  store::WriteTransaction sent(w.db);
+  store::OutboxStore(w.db).mark_sent(e.id, now);
+  sent.commit();
+}
+
+// The effects and their mark in one transaction: after a crash either both are there or neither.
+void finish_effects(Workflow& w, const store::OutboxEntry& e, const SendReport& report,
+                    store::Timestamp now) {
+  store::WriteTransaction effects(w.db);
+  on_accepted(w, e, report, now);
+  store::OutboxStore(w.db).mark_effects_done(e.id);
+  effects.commit();
 }
 
 }  // namespace
@@ -80,15 +151,8 @@ void apply_send_result(Workflow& w, const store::OutboxEntry& e, const SendRepor
                        store::Timestamp now) {
   store::OutboxStore outbox(w.db);
   if (report.verdict == SendVerdict::accepted) {
-    {
-      store::WriteTransaction sent(w.db);
-      outbox.mark_sent(e.id, now);
-      sent.commit();
-    }
-    store::WriteTransaction effects(w.db);
-    on_accepted(w, e, report, now);
-    outbox.mark_effects_done(e.id);
-    effects.commit();
+    record_acceptance(w, e, now);
+    finish_effects(w, e, report, now);
     return;
   }
   store::WriteTransaction tx(w.db);
@@ -115,11 +179,8 @@ int finish_accepted_sends(Workflow& w, store::Timestamp now) {
   store::OutboxStore outbox(w.db);
   int finished = 0;
   for (const auto& e : outbox.sent_without_effects()) {
-    store::WriteTransaction tx(w.db);
-    on_accepted(w, e, {SendVerdict::accepted, "accepted before a restart"},
-                e.sent_at ? e.sent_at : now);
-    outbox.mark_effects_done(e.id);
-    tx.commit();
+    finish_effects(w, e, {SendVerdict::accepted, "accepted before a restart"},
+                   e.sent_at ? e.sent_at : now);
     ++finished;
   }
   return finished;

@@ -5,6 +5,12 @@
 // Acceptance is committed on its own, the moment the server has answered, which keeps the
 // window in which a crash could send a close-out twice as small as it can be; its
 // consequences follow in a second transaction (finish_accepted_sends redoes them after a crash).
+//
+// The contract of those consequences ("effects"), enforced in send_results.cpp: they are
+// idempotent (replayed after a crash they queue no second confirmation) and they never throw for
+// anything about the mail or our data: a follow-up mail that cannot be composed is recorded on
+// the dispatch's timeline and in the log, and the effects are still marked done. Only a failing
+// database escapes; the effects are then rolled back whole and finish_accepted_sends redoes them.
 #pragma once
 #include <chrono>
 #include <string>
