@@ -46,40 +46,50 @@ void OutboxSender::abort() {
 
 // One connection's share: takes the next due entry from the shared queue until it is empty.
 // Whatever goes wrong with one entry is that entry's failure, not the queue's (issue 11): it is
-// logged once, the entry marked failed with the reason, and the next one is taken.
+// logged once, the entry marked failed with the reason, and the next one is taken. The catching
+// is done in take() and finish(), outside the coroutine: GCC 12 loses locals assigned in a try
+// block of a coroutine by the time its handler runs.
 asio::awaitable<void> OutboxSender::work(transport::SmtpSender& sender, FlushStats& stats,
                                          const bool& stop_requested) {
-  store::OutboxStore outbox(runtime_.db());
   while (!queue_.empty() && !stop_requested && !stats.connection_failure) {
     std::int64_t id = queue_.front();
     queue_.pop_front();
-    std::optional<store::OutboxEntry> entry;
-    bool accepted = false;
-    try {
-      entry = outbox.get(id);
-      if (!entry || entry->status != "pending") continue;
-      // Claimed before the SMTP transaction: only the claimer sends it, whoever else is running.
-      if (!outbox.claim(id)) continue;
-      transport::Envelope envelope{entry->envelope_from, entry->recipients};
-      transport::SendResult result = co_await sender.send(envelope, entry->content);
-      accepted = result.status == transport::SendStatus::accepted;
-      auto report = report_of(result);
-      auto workflow = runtime_.workflow();
-      workflow::apply_send_result(workflow, *entry, report, wall_now());
-      log_outcome(*entry, result, report, stats);
-      if (result.failure) stats.connection_failure = result.failure;
-    } catch (const transport::TransportError& e) {
-      // Our side of the connection could not even start: not this entry's fault. It is due
-      // again and the flush ends, as for a server that cannot be used.
-      spdlog::error("outbox {}: SMTP: {}", id, e.what());
-      store::WriteTransaction tx(runtime_.db());
-      outbox.mark_retry(id, wall_now(), e.what());
-      tx.commit();
-      stats.connection_failure = e.kind();
-    } catch (const std::exception& e) {
-      entry_failed(id, entry, accepted, e.what());
-      ++(accepted ? stats.accepted : stats.failed);
-    }
+    auto entry = take(id, stats);
+    if (!entry) continue;
+    transport::Envelope envelope{entry->envelope_from, entry->recipients};
+    transport::SendResult result = co_await sender.send(envelope, entry->content);
+    finish(*entry, result, stats);
+  }
+}
+
+std::optional<store::OutboxEntry> OutboxSender::take(std::int64_t id, FlushStats& stats) {
+  std::optional<store::OutboxEntry> entry;
+  try {
+    store::OutboxStore outbox(runtime_.db());
+    entry = outbox.get(id);
+    if (!entry || entry->status != "pending") return std::nullopt;
+    // Claimed before the SMTP transaction: only the claimer sends it, whoever else is running.
+    if (!outbox.claim(id)) return std::nullopt;
+    return entry;
+  } catch (const std::exception& e) {
+    entry_failed(id, entry, false, e.what());
+    ++stats.failed;
+    return std::nullopt;
+  }
+}
+
+void OutboxSender::finish(const store::OutboxEntry& entry, const transport::SendResult& result,
+                          FlushStats& stats) {
+  bool accepted = result.status == transport::SendStatus::accepted;
+  try {
+    auto report = report_of(result);
+    auto workflow = runtime_.workflow();
+    workflow::apply_send_result(workflow, entry, report, wall_now());
+    log_outcome(entry, result, report, stats);
+    if (result.failure) stats.connection_failure = result.failure;
+  } catch (const std::exception& e) {
+    entry_failed(entry.id, entry, accepted, e.what());
+    ++(accepted ? stats.accepted : stats.failed);
   }
 }
 

@@ -39,6 +39,11 @@ class OutboxSender {
   static constexpr std::size_t kConnections = 4;
   boost::asio::awaitable<void> work(transport::SmtpSender& sender, FlushStats& stats,
                                     const bool& stop_requested);
+  // The entry, read and claimed; nothing when it is not ours to send or could not be read.
+  std::optional<store::OutboxEntry> take(std::int64_t id, FlushStats& stats);
+  // The server's verdict applied and logged; a fault doing so is this entry's failure.
+  void finish(const store::OutboxEntry& entry, const transport::SendResult& result,
+              FlushStats& stats);
   void log_outcome(const store::OutboxEntry& entry, const transport::SendResult& result,
                    const workflow::SendReport& report, FlushStats& stats);
   void entry_failed(std::int64_t id, const std::optional<store::OutboxEntry>& entry, bool accepted,
