@@ -25,6 +25,35 @@ std::vector<std::string> ehlo_keywords(const std::vector<std::string>& lines) {
   return out;
 }
 
+// The command a line we send starts, if it is one we know; otherwise (an AUTH continuation, a
+// secret) the command still being answered.
+std::string smtp_verb(std::string_view line, const std::string& previous) {
+  auto verb = to_upper_ascii(line.substr(0, std::min(line.find_first_of(" \r\n"), line.size())));
+  for (std::string_view known :
+       {"EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "RSET", "NOOP", "QUIT"})
+    if (verb == known) return verb;
+  return previous;
+}
+
+// Whether a 5xx refuses this one message or the server refuses us whatever we send. Only RCPT TO
+// and DATA (the command or the end of the data) are about the message. A refused greeting, EHLO,
+// STARTTLS or AUTH, or our own sender refused at MAIL FROM, would refuse every message the same
+// way: marking the backlog failed one by one would fail every dispatch for a server-wide fault.
+// The null reverse-path <> is the exception: a server that refuses it refuses only our automatic
+// answers, and as a connection failure those (oldest first) would hold back every close-out
+// behind them at every flush; each is failed on its own and reported instead.
+std::optional<Failure> server_wide_refusal(int code, std::string_view command, bool null_sender) {
+  if (code < 500 || code >= 600) return std::nullopt;
+  if (command == "RCPT" || command == "DATA") return std::nullopt;
+  if (command == "MAIL") {
+    if (null_sender) return std::nullopt;
+    return Failure::config;  // smtp.from is refused: an admin must fix the sender address
+  }
+  if (command == "AUTH" || code == 530 || code == 535) return Failure::auth;
+  if (command == "STARTTLS") return Failure::tls;
+  return Failure::unreachable;  // a 554 greeting, 5xx to EHLO: this server will not take mail
+}
+
 }  // namespace
 
 std::string_view send_status_name(SendStatus status) noexcept {
@@ -50,12 +79,19 @@ SmtpSender::~SmtpSender() {
 }
 
 int SmtpSender::on_debug(CURL*, curl_infotype type, char* data, std::size_t size, void* self) {
-  // Only what the server said is kept: our own lines carry AUTH with the credentials.
-  if (type != CURLINFO_HEADER_IN) return 0;
   auto* sender = static_cast<SmtpSender*>(self);
+  if (type == CURLINFO_HEADER_OUT) {
+    // Of our own lines only the verb, and only a known one: the others carry AUTH's credentials.
+    sender->last_command_ = smtp_verb(std::string_view(data, size), sender->last_command_);
+    return 0;
+  }
+  if (type != CURLINFO_HEADER_IN) return 0;
   std::string line(data, size);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-  if (sender->server_lines_.size() < 200) sender->server_lines_.push_back(std::move(line));
+  if (sender->server_lines_.size() < 200) {
+    sender->server_lines_.push_back(std::move(line));
+    sender->answered_.push_back(sender->last_command_);
+  }
   return 0;
 }
 
@@ -83,6 +119,8 @@ CURL* SmtpSender::fresh_handle() {
       static_cast<long>((settings_.connect_timeout + settings_.response_timeout * 4).count()));
   error_buffer_[0] = '\0';
   server_lines_.clear();
+  answered_.clear();
+  last_command_.clear();  // nothing sent yet: a reply now is the greeting
   return easy_;
 }
 
@@ -129,6 +167,12 @@ asio::awaitable<SendResult> SmtpSender::send(const Envelope& envelope, std::stri
     }
     recipients = curl_slist_append(recipients, to.c_str());
   }
+  if (!easy_ && !(easy_ = curl_easy_init())) {  // what fresh_handle would throw for
+    curl_slist_free_all(recipients);
+    result.failure = Failure::config;
+    result.reply = "libcurl could not start a session";
+    co_return result;
+  }
   CURL* easy = fresh_handle();
   upload_ = message;
   curl_easy_setopt(easy, CURLOPT_MAIL_FROM, envelope.from.c_str());
@@ -148,17 +192,31 @@ asio::awaitable<SendResult> SmtpSender::send(const Envelope& envelope, std::stri
   result.new_connection = connects > 0;
   // libcurl says QUIT after a refusal: the reply that matters is the last one with the code.
   std::string last_reply = server_lines_.empty() ? "" : server_lines_.back();
+  std::string answered = answered_.empty() ? "" : answered_.back();
   if (code > 0) {
     auto prefix = std::to_string(code);
-    for (auto it = server_lines_.rbegin(); it != server_lines_.rend(); ++it)
-      if (it->starts_with(prefix)) {
-        last_reply = *it;
+    for (std::size_t i = server_lines_.size(); i-- > 0;)
+      if (server_lines_[i].starts_with(prefix)) {
+        last_reply = server_lines_[i];
+        answered = answered_[i];
         break;
       }
   }
+  // A refused password keeps libcurl's own, clearer account of it (below).
+  auto server_wide =
+      rc == CURLE_OK || rc == CURLE_LOGIN_DENIED
+          ? std::nullopt
+          : server_wide_refusal(static_cast<int>(code), answered, envelope.from.empty());
   if (rc == CURLE_OK) {
     result.status = SendStatus::accepted;
     result.reply = last_reply;
+  } else if (server_wide) {
+    // Not a verdict on this message: the flush stops and everything stays due.
+    result.failure = server_wide;
+    result.status = SendStatus::transient;
+    result.reply = "the server refuses to take mail" +
+                   std::string(answered.empty() ? "" : " (at " + answered + ")") + ": " +
+                   (last_reply.empty() ? std::string(error_buffer_) : last_reply);
   } else if (code >= 400 && code < 600 && rc != CURLE_LOGIN_DENIED) {
     result.status = code >= 500 ? SendStatus::permanent : SendStatus::transient;
     result.reply = last_reply.empty() ? error_buffer_ : last_reply;

@@ -1,8 +1,10 @@
 // Sends mail by SMTP submission through libcurl: STARTTLS (required unless configured off for a
 // loopback server), AUTH (password or XOAUTH2), one connection reused for a batch of sends.
 // Every send ends in one of three outcomes the outbox acts on: accepted, transient (connection,
-// TLS, timeout, 4xx: retry later) or permanent (5xx: give up and tell an admin), with the
-// server's own reply text.
+// TLS, timeout, 4xx: retry later) or permanent (5xx to RCPT TO or DATA: give up on this message
+// and tell an admin), with the server's own reply text. A 5xx that refuses us rather than the
+// message (greeting, EHLO, AUTH, our sender at MAIL FROM) is a connection failure: the flush
+// stops and nothing is marked failed.
 #pragma once
 #include <curl/curl.h>
 
@@ -62,6 +64,8 @@ class SmtpSender {
   CURL* easy_ = nullptr;
   char error_buffer_[CURL_ERROR_SIZE] = {};
   std::vector<std::string> server_lines_;  // what the server said during this transfer
+  std::vector<std::string> answered_;      // per server line, the command it answered
+  std::string last_command_;               // the verb of our last command; empty: greeting
   std::string_view upload_;
 };
 

@@ -1,5 +1,6 @@
 // Servers that misbehave on purpose, on 127.0.0.1, for what a real Dovecot will not do: one
-// that accepts and then never says a word, and an IMAP server that offers no STARTTLS.
+// that accepts and then never says a word, an IMAP server that offers no STARTTLS, and SMTP
+// servers that refuse with a 554 greeting or refuse only the null reverse-path <>.
 #pragma once
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -15,7 +16,7 @@ namespace closeout::testing {
 
 class FakeServer {
  public:
-  enum class Mode { silent, imap_without_starttls };
+  enum class Mode { silent, imap_without_starttls, smtp_554_greeting, smtp_refusing_null_sender };
 
   explicit FakeServer(Mode mode) : mode_(mode) {
     listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -46,6 +47,10 @@ class FakeServer {
       if (fd < 0) return;
       clients_.push_back(fd);
       if (mode_ == Mode::silent) continue;
+      if (mode_ == Mode::smtp_554_greeting || mode_ == Mode::smtp_refusing_null_sender) {
+        serve_smtp(fd);
+        continue;
+      }
       say(fd, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake server without STARTTLS\r\n");
       std::string pending;
       char buf[512];
@@ -63,6 +68,50 @@ class FakeServer {
           else
             say(fd, tag + " BAD not here\r\n");
         }
+      }
+    }
+  }
+  // Plain SMTP, no TLS, no AUTH: enough for libcurl to send one message.
+  void serve_smtp(int fd) {
+    if (mode_ == Mode::smtp_554_greeting) {
+      say(fd, "554 5.3.2 fake.test no SMTP service here\r\n");
+    } else {
+      say(fd, "220 fake.test ESMTP\r\n");
+    }
+    std::string pending;
+    bool in_data = false;
+    char buf[512];
+    for (;;) {
+      auto n = ::read(fd, buf, sizeof buf);
+      if (n <= 0) return;
+      pending.append(buf, static_cast<std::size_t>(n));
+      for (auto eol = pending.find("\r\n"); eol != std::string::npos; eol = pending.find("\r\n")) {
+        std::string line = pending.substr(0, eol);
+        pending.erase(0, eol + 2);
+        if (in_data) {
+          if (line == ".") {
+            in_data = false;
+            say(fd, "250 2.0.0 queued\r\n");
+          }
+          continue;
+        }
+        std::string verb = line.substr(0, 4);
+        if (mode_ == Mode::smtp_554_greeting)
+          say(fd, verb == "QUIT" ? "221 bye\r\n" : "503 5.5.1 no service\r\n");
+        else if (verb == "EHLO" || verb == "HELO")
+          say(fd, "250-fake.test\r\n250 8BITMIME\r\n");
+        else if (line.rfind("MAIL FROM:<>", 0) == 0)
+          say(fd, "550 5.7.1 no automatic mail accepted here\r\n");
+        else if (verb == "MAIL" || verb == "RCPT" || verb == "RSET" || verb == "NOOP")
+          say(fd, "250 2.1.0 ok\r\n");
+        else if (verb == "DATA") {
+          in_data = true;
+          say(fd, "354 go ahead\r\n");
+        } else if (verb == "QUIT") {
+          say(fd, "221 bye\r\n");
+          return;
+        } else
+          say(fd, "502 5.5.2 not here\r\n");
       }
     }
   }
