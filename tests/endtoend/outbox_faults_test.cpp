@@ -1,6 +1,7 @@
 // The outbox against real Postfix when an item or the server is at fault (issue 11): a
 // technician's Message-ID without "@" is closed out and confirmed and the outbox goes on; a
-// server that refuses our sender fails no dispatch and keeps every mail due, --once exits 78.
+// server that refuses our sender fails no dispatch and keeps every mail due, --once exits 78;
+// one entry that cannot be handled is failed alone; a claim a crash left is sent at the restart.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -111,6 +112,31 @@ TEST(OutboxFaults, OneEntryThatCannotBeHandledIsFailedWithItsReasonAndTheQueueGo
     EXPECT_TRUE(has(line, "message <closeoutd.")) << line;
   }
   EXPECT_EQ(lines, 1U) << r.err;
+}
+
+TEST(OutboxFaults, AClaimACrashLeftBehindIsSentAtTheNextStart) {
+  Scenario s("leftclaim");
+  s.write_config("", 1);  // SMTP unreachable: the notice stays queued
+  s.deliver(dispatch_mail("7012350031", "a"));
+  ASSERT_EQ(s.once().exit_code, 69);
+  {
+    // What a kill during the SMTP transaction leaves: the row claimed, nothing recorded.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((s.dir() + "/closeoutd.db").c_str(), &db), SQLITE_OK);
+    int rc = sqlite3_exec(db, "UPDATE outbox SET status = 'sending', next_attempt_at = 0", nullptr,
+                          nullptr, nullptr);
+    sqlite3_close(db);
+    ASSERT_EQ(rc, SQLITE_OK);
+  }
+  auto claimed = s.ctl_json({"outbox", "--json"});
+  ASSERT_EQ(claimed.size(), 1U);
+  EXPECT_EQ(claimed[0]["status"], "sending");
+  s.write_config("");
+  auto r = s.once();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(has(r.err, "were being sent when closeoutd stopped")) << r.err;
+  EXPECT_EQ(s.messages(s.techs()).size(), 1U) << "sent again: the server may have had it";
+  EXPECT_TRUE(s.ctl_json({"outbox", "--json"}).empty());
 }
 
 }  // namespace
