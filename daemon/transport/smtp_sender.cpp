@@ -45,11 +45,12 @@ std::string smtp_verb(std::string_view line, const std::string& previous) {
 std::optional<Failure> server_wide_refusal(int code, std::string_view command, bool null_sender) {
   if (code < 500 || code >= 600) return std::nullopt;
   if (command == "RCPT" || command == "DATA") return std::nullopt;
+  // 530 "authentication required" may come at MAIL FROM too: our credentials, for every mail.
+  if (command == "AUTH" || code == 530 || code == 535) return Failure::auth;
   if (command == "MAIL") {
     if (null_sender) return std::nullopt;
     return Failure::config;  // smtp.from is refused: an admin must fix the sender address
   }
-  if (command == "AUTH" || code == 530 || code == 535) return Failure::auth;
   if (command == "STARTTLS") return Failure::tls;
   return Failure::unreachable;  // a 554 greeting, 5xx to EHLO: this server will not take mail
 }
