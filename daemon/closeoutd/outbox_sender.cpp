@@ -128,11 +128,13 @@ void OutboxSender::entry_failed(std::int64_t id, const std::optional<store::Outb
   ScopedLogContext scope(
       LogContext{entry ? entry->dispatch_number : "", message_id, std::to_string(id), {}});
   if (accepted) {
-    // The server has it: marked failed it would invite a retry that sends it twice. It stays
-    // claimed and goes back to pending at the next start, the RFC 1047 window and no wider.
+    // The server has it: marked failed it would invite a retry that sends it twice. Either its
+    // acceptance is recorded and finish_accepted_sends completes the effects at the next
+    // flush, or it stays claimed and goes back to pending at the next start: the RFC 1047
+    // window, no wider.
     spdlog::error(
-        "dispatch {} message {} outbox {}: accepted by the server but not recorded: {}; it is "
-        "sent again after a restart",
+        "dispatch {} message {} outbox {}: accepted by the server, but recording it failed: {}; "
+        "if the acceptance itself was not recorded, the mail is sent again at the next start",
         number, message_id, id, reason);
     return;
   }
