@@ -21,10 +21,18 @@ std::string_view kind_name(MessageKind kind) noexcept {
 
 std::optional<MessageKind> automatic_kind(const DecodedMessage& m) {
   if (m.is_report || m.null_return_path) return MessageKind::bounce;
-  const bool auto_submitted = !m.auto_submitted.empty() && m.auto_submitted != "no";
-  const bool bulk = m.precedence == "bulk" || m.precedence == "junk" || m.precedence == "list";
-  if (auto_submitted || bulk || m.autoreply_header) return MessageKind::auto_reply;
+  // An out-of-office quotes what it answers: our notice, with the whole form in it.
+  if (m.auto_submitted == "auto-replied" || m.autoreply_header) return MessageKind::auto_reply;
   return std::nullopt;
+}
+
+std::string automatic_mark(const DecodedMessage& m) {
+  if (!m.auto_submitted.empty() && m.auto_submitted != "no")
+    return "Auto-Submitted: " + m.auto_submitted;
+  if (m.precedence == "bulk" || m.precedence == "junk" || m.precedence == "list")
+    return "Precedence: " + m.precedence;
+  if (m.autoreply_header) return "X-Autoreply";
+  return {};
 }
 
 }  // namespace closeout
