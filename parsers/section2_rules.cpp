@@ -249,16 +249,19 @@ void Checker::check_optional(const std::string& key) {
 void Checker::check_call_status() {
   const std::string key = "call_status";
   if (!require(key)) return;
-  auto status = form_.call_status(value(key));
-  if (!status) {
+  const ChoiceReading reading = form_.read_call_status(value(key));
+  if (!reading.choice) {
     put(key, value(key));
-    problem(
-        key, "invalid",
-        label(key) + " " + quoted(key) + " is not a call status I know: write " + hint(key) + ".");
+    problem(key, "invalid",
+            label(key) + " " + quoted(key) +
+                (reading.ambiguous ? " says both Completed and Pending: write one of them ("
+                                   : " is not one of: Completed, Pending (") +
+                hint(key) + ").");
     return;
   }
+  const CallStatus status = *reading.choice == 0 ? CallStatus::completed : CallStatus::pending;
   out_.call_status = status;
-  put(key, std::string(*status == CallStatus::completed ? "completed" : "pending"));
+  put(key, std::string(status == CallStatus::completed ? "completed" : "pending"));
 }
 
 // Fields an admin added to the form definition have no rules here; they are passed on as text.
