@@ -159,8 +159,8 @@ void Checker::check_service_date() {
                 iso_date(*facts_.dispatch_date) + ": check the date you were on site.");
   } else if (*date > today_) {
     problem(key, "invalid",
-            label(key) + " " + iso_date(*date) + " is in the future (today is " + iso_date(today_) +
-                "): write the date you were on site.");
+            label(key) + " " + iso_date(*date) + " is in the future (it is " + iso_date(today_) +
+                " at the latest, in any time zone): write the date you were on site.");
   }
 }
 
