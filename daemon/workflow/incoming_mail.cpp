@@ -7,6 +7,7 @@
 #include "ascr_registry.h"
 #include "closeout_mail.h"
 #include "dispatch_store.h"
+#include "local_date.h"
 #include "message_log.h"
 #include "outbox_store.h"
 #include "section_text.h"
@@ -250,7 +251,7 @@ class MessageHandler {
       dispatches_.note(d->number, "section2 after close-out", a_->message_id,
                        "already-closed reply; nothing sent to CITS again", now_);
       nlohmann::json context = {
-          {"closed_out_at", d->closed_out_at ? store::format_utc(d->closed_out_at) : ""}};
+          {"closed_out_at", d->closed_out_at ? format_local_time(d->closed_out_at) : ""}};
       if (!d->closed_out_at) context["closed_out_at"] = false;
       queue(store::mail_kind::already_closed, "already_closed", d->number, context, answer());
       record_.action = "already closed out; already-closed reply queued";

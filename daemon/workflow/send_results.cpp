@@ -2,6 +2,7 @@
 
 #include "dispatch_store.h"
 #include "incoming_mail.h"
+#include "local_date.h"
 #include "message_log.h"
 
 namespace closeout::workflow {
@@ -30,7 +31,7 @@ void queue_confirmation(Workflow& w, const store::OutboxEntry& closeout,
   nlohmann::json context = {
       {"section2",
        nlohmann::json::parse(d.section2_json.empty() ? std::string("[]") : d.section2_json)},
-      {"sent_at", store::format_utc(now)}};
+      {"sent_at", format_local_time(now)}};
   Addressing to;
   to.to = {reply->from_address};
   to.automatic_answer = true;
