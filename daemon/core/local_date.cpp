@@ -16,7 +16,7 @@ std::chrono::year_month_day local_today() {
 }
 
 std::chrono::year_month_day latest_date_on_earth(std::int64_t unix_seconds) {
-  constexpr std::int64_t kEarliestOffset = 14 * 3600;  // UTC+14
+  constexpr std::int64_t kEarliestOffset = std::int64_t{14} * 3600;  // UTC+14
   return std::chrono::floor<std::chrono::days>(
       std::chrono::sys_seconds(std::chrono::seconds(unix_seconds + kEarliestOffset)));
 }
