@@ -238,7 +238,9 @@ std::optional<std::vector<std::uint32_t>> parse_search(const Response& r) {
 
 std::optional<std::vector<std::string>> parse_capabilities(const Response& r) {
   std::string_view s = r.line;
-  if (auto st = parse_status(r); st && istarts_with(st->code, "CAPABILITY ")) {
+  // Declared out here: s may point into its code, which must outlive the loop below.
+  const std::optional<Status> st = parse_status(r);
+  if (st && istarts_with(st->code, "CAPABILITY ")) {
     s = st->code;
   } else if (r.kind != Response::Kind::untagged || !istarts_with(s, "CAPABILITY ")) {
     return std::nullopt;

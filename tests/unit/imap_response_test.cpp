@@ -118,6 +118,19 @@ TEST(ImapResponse, StrayBracesAndEmptyFlagsDoNotStopTheParser) {
   EXPECT_FALSE(parse_fetch(untagged("1 FETCH (FLAGS (\\Seen")));
 }
 
+// Dovecot's greeting carries its capabilities in a status code. (The list used to be read from
+// a Status that had already gone: the ASan build and the fuzz target catch a relapse.)
+TEST(ImapResponse, CapabilitiesInAGreetingsStatusCode) {
+  auto rs = read_all(
+      "* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS "
+      "AUTH=PLAIN AUTH=LOGIN] Dovecot (Debian) ready.\r\n",
+      4096);
+  ASSERT_EQ(rs.size(), 1u);
+  EXPECT_EQ(parse_capabilities(rs[0]),
+            (std::vector<std::string>{"IMAP4REV1", "SASL-IR", "LOGIN-REFERRALS", "ID", "ENABLE",
+                                      "IDLE", "LITERAL+", "STARTTLS", "AUTH=PLAIN", "AUTH=LOGIN"}));
+}
+
 TEST(ImapSyntax, MailboxNamesAreQuotedAndEncoded) {
   EXPECT_EQ(mailbox_argument("Processed"), "\"Processed\"");
   EXPECT_EQ(mailbox_argument("Geprüft"), "\"Gepr&APw-ft\"");
