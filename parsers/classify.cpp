@@ -1,6 +1,8 @@
 // Header-only classification of automatic mail (RFC 3834, RFC 3464).
 #include "classify.h"
 
+#include "text_util.h"
+
 namespace closeout {
 
 std::string_view kind_name(MessageKind kind) noexcept {
@@ -27,8 +29,9 @@ std::optional<MessageKind> automatic_kind(const DecodedMessage& m) {
 }
 
 std::string automatic_mark(const DecodedMessage& m) {
+  // Bounded: the value is the sender's, and ends up in the timeline and the log.
   if (!m.auto_submitted.empty() && m.auto_submitted != "no")
-    return "Auto-Submitted: " + m.auto_submitted;
+    return "Auto-Submitted: " + truncate_utf8(m.auto_submitted, 40);
   if (m.precedence == "bulk" || m.precedence == "junk" || m.precedence == "list")
     return "Precedence: " + m.precedence;
   if (m.autoreply_header) return "X-Autoreply";

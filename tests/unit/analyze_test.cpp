@@ -31,6 +31,14 @@ TEST(Analyze, RepliesAndBouncesAreClassifiedBeforeContent) {
             MessageKind::auto_reply);
   EXPECT_EQ(analyze("From: dispatch@cits.canon.com\nX-Autoreply: yes\n" + body).kind,
             MessageKind::auto_reply);
+  // A comment or parameters after the keyword (RFC 3834 section 5) change nothing.
+  EXPECT_EQ(analyze("From: mike@dealer.example\nAuto-Submitted: Auto-Replied (vacation)\n"
+                    "Subject: Re: [CITS #7012345678]\n\nTechnician Name: Mike Ross\n")
+                .kind,
+            MessageKind::auto_reply);
+  EXPECT_EQ(
+      analyze("From: dispatch@cits.canon.com\nAuto-Submitted: auto-replied; owner=x\n" + body).kind,
+      MessageKind::auto_reply);
   EXPECT_EQ(analyze("From: dispatch@cits.canon.com\nReturn-Path: <>\n" + body).kind,
             MessageKind::bounce);
   EXPECT_EQ(
