@@ -191,12 +191,14 @@ AnalyzeOutcome analyze_message(std::string_view raw, const AnalyzeOptions& o) {
   a.in_reply_to = m.in_reply_to;
   a.references = m.references;
 
-  if (auto automatic = automatic_kind(m)) {
-    a.kind = *automatic;
+  a.automatic_mark = automatic_mark(m);
+  auto automatic = [&](MessageKind kind) {
+    a.kind = kind;
     a.dispatch_number = automatic_reference(a, raw, form);
     outcome.analysis = std::move(a);
     return outcome;
-  }
+  };
+  if (auto kind = automatic_kind(m)) return automatic(*kind);
   auto parts = render_parts(m, form);
   const std::string body = body_text(parts);
   std::optional<Section1Check> section1;
@@ -205,9 +207,14 @@ AnalyzeOutcome analyze_message(std::string_view raw, const AnalyzeOptions& o) {
     a.kind = MessageKind::dispatch;
     fill_dispatch(a, std::move(*section1));
   } else if (ReplyContent reply = read_reply(parts, body, form);
-             reply.has_section2_label || find_dispatch_tag(a.subject)) {
+             reply.has_section2_label ||
+             (!a.no_automatic_answer() && find_dispatch_tag(a.subject))) {
+    // A person's reply with only the tag gets a problems reply listing what to fill in; a
+    // machine's mail with only the tag (a ticket system's receipt) holds no Section 2 at all.
     a.kind = MessageKind::section2;
     fill_section2(a, reply, o);
+  } else if (a.no_automatic_answer()) {
+    return automatic(MessageKind::auto_reply);
   }
   outcome.analysis = std::move(a);
   return outcome;

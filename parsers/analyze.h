@@ -20,6 +20,8 @@ struct AnalyzeOptions {
   const FormDefinition* form = &FormDefinition::builtin();
   std::vector<std::string> cits_senders = {"*@cits.canon.com"};
   std::vector<std::string> technicians;  // empty: not checked (no config given)
+  // The latest date it is anywhere now (the daemon passes the date at UTC+14): a service date
+  // after it is in the future, whichever zone the technician is in.
   std::chrono::year_month_day today;
   DecodeLimits limits;
 };
@@ -39,6 +41,12 @@ struct Analysis {
   // For the daemon, which re-checks Section 2 against the dispatch it has on record.
   RawFields section2_raw;
   DispatchFacts facts;
+  // The header that marks this as machine-sent mail ("Auto-Submitted: auto-generated",
+  // "Precedence: bulk"); empty for a person's mail. It changes nothing about what the mail is,
+  // only that closeoutd must not answer it (SPEC "Other mail").
+  std::string automatic_mark;
+
+  bool no_automatic_answer() const { return !automatic_mark.empty(); }
 
   bool valid() const {
     return (kind == MessageKind::dispatch || kind == MessageKind::section2) && problems.empty();

@@ -246,13 +246,29 @@ bool FormDefinition::is_part_number(std::string_view token) const {
 }
 
 bool FormDefinition::means_no_parts(std::string_view value) const {
-  return contains_word(no_parts_words_, value);
+  if (contains_word(no_parts_words_, value)) return true;
+  ChoiceReading r = read_choice(value, {no_parts_words_});
+  if (!r.choice) return false;
+  std::string word;
+  for (char c : r.qualifier + ' ') {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '-') {
+      word.push_back(c);
+    } else {
+      if (is_part_number(to_upper_ascii(word))) return false;
+      word.clear();
+    }
+  }
+  return true;
+}
+
+ChoiceReading FormDefinition::read_call_status(std::string_view value) const {
+  return read_choice(value, {completed_words_, pending_words_});
 }
 
 std::optional<CallStatus> FormDefinition::call_status(std::string_view value) const {
-  if (contains_word(completed_words_, value)) return CallStatus::completed;
-  if (contains_word(pending_words_, value)) return CallStatus::pending;
-  return std::nullopt;
+  auto r = read_call_status(value);
+  if (!r.choice) return std::nullopt;
+  return *r.choice == 0 ? CallStatus::completed : CallStatus::pending;
 }
 
 }  // namespace closeout

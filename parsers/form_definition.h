@@ -11,6 +11,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "choice_words.h"
+
 namespace closeout {
 
 class FormError : public std::runtime_error {
@@ -64,7 +66,12 @@ class FormDefinition {
   std::optional<std::string> read_dispatch_number(std::string_view written) const;
   std::optional<std::string> dispatch_number_in_subject(std::string_view subject) const;
   bool is_part_number(std::string_view upper_case_token) const;
+  // "None", "N/A", "None - adjustment only": no parts used. A qualifier that names a part
+  // number ("None, QY6-0083") is not "none".
   bool means_no_parts(std::string_view value) const;
+  // "Completed", "Pending - parts on order", "Completed (tested)": see read_choice. choice 0 is
+  // completed, 1 pending; call_status() is its status, nullopt when refused or ambiguous.
+  ChoiceReading read_call_status(std::string_view value) const;
   std::optional<CallStatus> call_status(std::string_view value) const;
   const ReplyMarkers& reply() const noexcept { return reply_; }
 

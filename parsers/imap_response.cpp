@@ -75,9 +75,11 @@ class Cursor {
       return out;
     }
     if (s_[pos_] == '{') {
+      // Step over it even when it announces no literal (it was not at a line's end), so that
+      // no caller loops on the same brace.
       auto close = s_.find('}', pos_);
+      pos_ = close == std::string_view::npos ? s_.size() : close + 1;
       if (close == std::string_view::npos || literal_ >= r_.literals.size()) return std::nullopt;
-      pos_ = close + 1;
       if (literal_index) *literal_index = literal_;
       return r_.literals[literal_++];
     }
@@ -85,20 +87,28 @@ class Cursor {
     if (iequals(a, "NIL")) return std::nullopt;
     return std::string(a);
   }
-  // Skips one value of any shape, nested lists included.
-  void skip_value() {
-    skip_spaces();
-    if (pos_ >= s_.size()) return;
-    if (s_[pos_] == '(') {
-      ++pos_;
-      while (!at_end() && !eat(')')) skip_value();
-      return;
-    }
-    if (s_[pos_] == '"' || s_[pos_] == '{') {
-      (void)string_value();
-      return;
-    }
-    if (atom().empty()) ++pos_;  // a stray character: step over it rather than loop
+  // Skips one value of any shape, nested lists included; false when a list is not closed.
+  // A loop with a depth count, not recursion: a hostile server's line of 100k '(' must not
+  // overflow the stack.
+  bool skip_value() {
+    std::size_t depth = 0;
+    do {
+      skip_spaces();
+      if (pos_ >= s_.size()) return depth == 0;
+      const char c = s_[pos_];
+      if (c == '(') {
+        ++depth;
+        ++pos_;
+      } else if (c == ')' && depth > 0) {
+        --depth;
+        ++pos_;
+      } else if (c == '"' || c == '{') {
+        (void)string_value();
+      } else if (atom().empty()) {
+        ++pos_;  // a stray character: step over it rather than loop
+      }
+    } while (depth > 0);
+    return true;
   }
 
  private:
@@ -228,7 +238,9 @@ std::optional<std::vector<std::uint32_t>> parse_search(const Response& r) {
 
 std::optional<std::vector<std::string>> parse_capabilities(const Response& r) {
   std::string_view s = r.line;
-  if (auto st = parse_status(r); st && istarts_with(st->code, "CAPABILITY ")) {
+  // Declared out here: s may point into its code, which must outlive the loop below.
+  const std::optional<Status> st = parse_status(r);
+  if (st && istarts_with(st->code, "CAPABILITY ")) {
     s = st->code;
   } else if (r.kind != Response::Kind::untagged || !istarts_with(s, "CAPABILITY ")) {
     return std::nullopt;
@@ -266,13 +278,17 @@ std::optional<FetchItem> parse_fetch(const Response& r) {
       item.size = to_number<std::uint64_t>(c.atom());
     } else if (name == "FLAGS") {
       if (!c.eat('(')) return std::nullopt;
-      while (!c.at_end() && !c.eat(')')) item.flags.emplace_back(c.atom());
+      while (!c.eat(')')) {
+        auto flag = c.atom();
+        if (flag.empty()) return std::nullopt;  // unterminated, or a list inside: not flags
+        item.flags.emplace_back(flag);
+      }
     } else if (name == "BODY[]" || name == "RFC822" || name == "BINARY[]") {
       std::optional<std::size_t> index;
       (void)c.string_value(&index);
       item.body = index;
-    } else {
-      c.skip_value();
+    } else if (!c.skip_value()) {
+      return std::nullopt;
     }
   }
   return item;
@@ -283,8 +299,8 @@ std::optional<std::string> parse_list_name(const Response& r) {
   Cursor c(r);
   auto word = c.atom();
   if (!iequals(word, "LIST") && !iequals(word, "LSUB")) return std::nullopt;
-  c.skip_value();          // attributes
-  (void)c.string_value();  // hierarchy delimiter
+  if (!c.skip_value()) return std::nullopt;  // attributes
+  (void)c.string_value();                    // hierarchy delimiter
   return c.string_value();
 }
 

@@ -71,8 +71,11 @@ std::optional<std::string> oversize_header(std::string_view raw, const DecodeLim
 }
 
 // "auto-replied; owner-email=..." -> "auto-replied"
+// "auto-replied; owner-email=x" or "auto-replied (vacation)" -> "auto-replied": the keyword only,
+// without parameters or a comment (RFC 3834 section 5 allows both).
 std::string first_token_lower(std::string_view v) {
-  return to_lower_ascii(trim(v.substr(0, v.find(';'))));
+  v = trim(v);
+  return to_lower_ascii(v.substr(0, v.find_first_of("; \t\r\n(")));
 }
 
 template <typename Decoder>

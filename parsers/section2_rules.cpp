@@ -159,8 +159,8 @@ void Checker::check_service_date() {
                 iso_date(*facts_.dispatch_date) + ": check the date you were on site.");
   } else if (*date > today_) {
     problem(key, "invalid",
-            label(key) + " " + iso_date(*date) + " is in the future (today is " + iso_date(today_) +
-                "): write the date you were on site.");
+            label(key) + " " + iso_date(*date) + " is in the future (it is " + iso_date(today_) +
+                " at the latest, in any time zone): write the date you were on site.");
   }
 }
 
@@ -249,16 +249,19 @@ void Checker::check_optional(const std::string& key) {
 void Checker::check_call_status() {
   const std::string key = "call_status";
   if (!require(key)) return;
-  auto status = form_.call_status(value(key));
-  if (!status) {
+  const ChoiceReading reading = form_.read_call_status(value(key));
+  if (!reading.choice) {
     put(key, value(key));
-    problem(
-        key, "invalid",
-        label(key) + " " + quoted(key) + " is not a call status I know: write " + hint(key) + ".");
+    problem(key, "invalid",
+            label(key) + " " + quoted(key) +
+                (reading.ambiguous ? " says both Completed and Pending: write one of them ("
+                                   : " is not one of: Completed, Pending (") +
+                hint(key) + ").");
     return;
   }
+  const CallStatus status = *reading.choice == 0 ? CallStatus::completed : CallStatus::pending;
   out_.call_status = status;
-  put(key, std::string(*status == CallStatus::completed ? "completed" : "pending"));
+  put(key, std::string(status == CallStatus::completed ? "completed" : "pending"));
 }
 
 // Fields an admin added to the form definition have no rules here; they are passed on as text.

@@ -78,7 +78,7 @@ asio::awaitable<SyncStats> sync_mailbox(transport::ImapConnection& connection,
                     std::map<std::string, std::vector<std::uint32_t>>& moves) {
     workflow::IncomingMessage in{position.uidvalidity, uid, size, bytes};
     auto workflow = runtime.workflow();
-    auto d = workflow::process_message(workflow, in, wall_now(), local_today());
+    auto d = workflow::process_message(workflow, in, wall_now(), latest_date_on_earth(wall_now()));
     if (d.already_recorded)
       ++stats.moved_again;
     else

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -80,7 +81,8 @@ Setup make_setup(const ParseCommandOptions& o) {
   s.form = load_form_definition(s.config);
   s.options.form = s.form.get();
   s.options.cits_senders = s.config.cits.senders;
-  s.options.today = local_today();
+  // As the daemon does: a date is in the future only once it is later than today anywhere.
+  s.options.today = latest_date_on_earth(std::time(nullptr));
   if (o.today) {
     auto d = parse_date(*o.today);
     if (!d)

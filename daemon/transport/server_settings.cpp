@@ -1,5 +1,8 @@
 #include "server_settings.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -10,8 +13,20 @@ namespace closeout::transport {
 
 namespace {
 
+// Loopback is an address, not a spelling: a literal IPv4 address in 127.0.0.0/8 (all four
+// octets), the IPv6 loopback, or "localhost". "127.evil.example" is a name anyone can own.
 bool is_loopback_host(std::string_view host) {
-  return host == "localhost" || host.starts_with("127.") || host == "[::1]" || host == "::1";
+  if (iequals(host, "localhost")) return true;
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+    in6_addr v6{};
+    return inet_pton(AF_INET6, std::string(host).c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+  }
+  in_addr v4{};
+  if (inet_pton(AF_INET, std::string(host).c_str(), &v4) == 1)
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return inet_pton(AF_INET6, std::string(host).c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 std::string scheme_of(std::string_view url) {

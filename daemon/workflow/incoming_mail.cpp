@@ -7,6 +7,7 @@
 #include "ascr_registry.h"
 #include "closeout_mail.h"
 #include "dispatch_store.h"
+#include "local_date.h"
 #include "message_log.h"
 #include "outbox_store.h"
 #include "section_text.h"
@@ -116,8 +117,22 @@ class MessageHandler {
   void queue(std::string_view kind, std::string_view name, const std::string& number,
              nlohmann::json context, const Addressing& to) {
     if (to.to.empty()) return;
+    if (to.automatic_answer && a_->no_automatic_answer()) {
+      not_answered(std::string(name) + " reply not sent", number);
+      return;
+    }
     outbox_.enqueue(
         w_.mail.make(kind, name, number, std::move(context), to, now_, record_.message_id));
+  }
+
+  // Answering a machine can start a mail loop (RFC 3834): say on the timeline, and in the
+  // message log, what was not sent and which header stopped it.
+  void not_answered(const std::string& what, const std::string& number) {
+    std::string why = what + ": the mail carries " + a_->automatic_mark +
+                      " and closeoutd never answers automatic mail";
+    record_.detail = why;
+    if (!number.empty() && dispatches_.find(number))
+      dispatches_.note(number, kNotAnsweredEvent, a_->message_id, why, now_);
   }
 
   Addressing answer() const {
@@ -236,7 +251,7 @@ class MessageHandler {
       dispatches_.note(d->number, "section2 after close-out", a_->message_id,
                        "already-closed reply; nothing sent to CITS again", now_);
       nlohmann::json context = {
-          {"closed_out_at", d->closed_out_at ? store::format_utc(d->closed_out_at) : ""}};
+          {"closed_out_at", d->closed_out_at ? format_local_time(d->closed_out_at) : ""}};
       if (!d->closed_out_at) context["closed_out_at"] = false;
       queue(store::mail_kind::already_closed, "already_closed", d->number, context, answer());
       record_.action = "already closed out; already-closed reply queued";
@@ -285,6 +300,7 @@ class MessageHandler {
   }
 
   void queue_closeout(const store::DispatchRecord& d, const nlohmann::json& section2) {
+    if (a_->no_automatic_answer()) not_answered("no confirmation will be sent", d.number);
     queue_closeout_mail(w_, d, section2, now_, record_.message_id);
   }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "database.h"
 #include "workflow.h"
@@ -30,6 +31,11 @@ struct Disposition {
   bool already_recorded = false;  // seen before: nothing was done now
   bool quarantined = false;
 };
+
+// The timeline event of a Section 2 that came as automatic mail (Auto-Submitted, Precedence):
+// acted on, never answered (RFC 3834). Its message_id is the Section 2's; the confirmation that
+// would follow its close-out looks for it (send_results.cpp).
+inline constexpr std::string_view kNotAnsweredEvent = "not answered";
 
 Disposition process_message(Workflow& w, const IncomingMessage& message, store::Timestamp now,
                             std::chrono::year_month_day today);

@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include "dispatch_store.h"
+#include "incoming_mail.h"
+#include "local_date.h"
 #include "message_log.h"
 
 namespace closeout::workflow {
@@ -21,10 +23,18 @@ void queue_confirmation(Workflow& w, const store::OutboxEntry& closeout,
   // The technician whose reply caused the close-out; an admin's resend has no one to confirm to.
   auto reply = store::MessageLog(w.db).find_message_id(closeout.caused_by);
   if (!reply || reply->kind != "section2" || reply->from_address.empty()) return;
+  store::DispatchStore dispatches(w.db);
+  for (const auto& e : dispatches.timeline(d.number)) {
+    if (e.event == kNotAnsweredEvent && e.message_id == reply->message_id) {
+      dispatches.note(d.number, kNotAnsweredEvent, reply->message_id,
+                      "confirmation not sent: the Section 2 was automatic mail", now);
+      return;
+    }
+  }
   nlohmann::json context = {
       {"section2",
        nlohmann::json::parse(d.section2_json.empty() ? std::string("[]") : d.section2_json)},
-      {"sent_at", store::format_utc(now)}};
+      {"sent_at", format_local_time(now)}};
   Addressing to;
   to.to = {reply->from_address};
   to.automatic_answer = true;

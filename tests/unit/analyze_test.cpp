@@ -25,16 +25,20 @@ std::string text_field(const Analysis& a, const std::string& key) {
 const std::string kDispatchBody =
     "Dispatch Number: 7012345678\nModel: imagePROGRAF iPF685\nSerial Number: AAB01234\n";
 
-TEST(Analyze, AutomaticMailIsClassifiedBeforeContent) {
+TEST(Analyze, RepliesAndBouncesAreClassifiedBeforeContent) {
   const std::string body = "\n" + kDispatchBody;
   EXPECT_EQ(analyze("From: dispatch@cits.canon.com\nAuto-Submitted: auto-replied\n" + body).kind,
             MessageKind::auto_reply);
-  EXPECT_EQ(analyze("From: dispatch@cits.canon.com\nPrecedence: bulk\n" + body).kind,
-            MessageKind::auto_reply);
-  EXPECT_EQ(analyze("From: dispatch@cits.canon.com\nPrecedence: List\n" + body).kind,
-            MessageKind::auto_reply);
   EXPECT_EQ(analyze("From: dispatch@cits.canon.com\nX-Autoreply: yes\n" + body).kind,
             MessageKind::auto_reply);
+  // A comment or parameters after the keyword (RFC 3834 section 5) change nothing.
+  EXPECT_EQ(analyze("From: mike@dealer.example\nAuto-Submitted: Auto-Replied (vacation)\n"
+                    "Subject: Re: [CITS #7012345678]\n\nTechnician Name: Mike Ross\n")
+                .kind,
+            MessageKind::auto_reply);
+  EXPECT_EQ(
+      analyze("From: dispatch@cits.canon.com\nAuto-Submitted: auto-replied; owner=x\n" + body).kind,
+      MessageKind::auto_reply);
   EXPECT_EQ(analyze("From: dispatch@cits.canon.com\nReturn-Path: <>\n" + body).kind,
             MessageKind::bounce);
   EXPECT_EQ(
@@ -44,14 +48,58 @@ TEST(Analyze, AutomaticMailIsClassifiedBeforeContent) {
           .kind,
       MessageKind::bounce);
   // "Auto-Submitted: no" is what a person's mail may carry: not automatic.
-  EXPECT_EQ(analyze("From: dispatch@cits.canon.com\nAuto-Submitted: no\n" + body).kind,
-            MessageKind::dispatch);
+  auto person = analyze("From: dispatch@cits.canon.com\nAuto-Submitted: no\n" + body);
+  EXPECT_EQ(person.kind, MessageKind::dispatch);
+  EXPECT_FALSE(person.no_automatic_answer());
+}
+
+// SPEC "Other mail": Auto-Submitted and Precedence decide whether closeoutd answers, never
+// whether it recognises. RFC 3834 asks CITS's system to send exactly these headers.
+TEST(Analyze, ADispatchMarkedAsAutomaticMailIsStillADispatch) {
+  const std::string body = "\n" + kDispatchBody;
+  const std::vector<std::pair<std::string, std::string>> marks = {
+      {"Auto-Submitted: auto-generated\n", "Auto-Submitted: auto-generated"},
+      {"Precedence: bulk\n", "Precedence: bulk"},
+      {"Precedence: List\n", "Precedence: list"},
+      {"Precedence: junk\n", "Precedence: junk"},
+      {"Auto-Submitted: auto-notified\n", "Auto-Submitted: auto-notified"},
+      {"Auto-Submitted: auto-generated\nPrecedence: bulk\n", "Auto-Submitted: auto-generated"},
+  };
+  for (const auto& [headers, mark] : marks) {
+    auto a = analyze("From: CITS <dispatch@cits.canon.com>\n" + headers + body);
+    EXPECT_EQ(a.kind, MessageKind::dispatch) << headers;
+    EXPECT_EQ(a.dispatch_number, "7012345678") << headers;
+    EXPECT_TRUE(a.valid()) << headers;
+    EXPECT_EQ(a.automatic_mark, mark);
+    EXPECT_TRUE(a.no_automatic_answer()) << headers;
+  }
+}
+
+TEST(Analyze, ASection2SentByARuleIsASection2ThatIsNotAnswered) {
+  const std::string reply =
+      "From: mike@dealer.example\nSubject: Re: [CITS #7012345678]\n"
+      "Auto-Submitted: auto-generated\nPrecedence: bulk\n\n"
+      "Technician Name: Mike Ross\nCall Status: Completed\n";
+  auto a = analyze(reply);
+  EXPECT_EQ(a.kind, MessageKind::section2);
+  EXPECT_EQ(a.dispatch_number, "7012345678");
+  EXPECT_TRUE(a.no_automatic_answer());
+  // An out-of-office that quotes the whole form is never taken for the technician's answer.
+  auto away = analyze(
+      "From: mike@dealer.example\nSubject: Automatic reply: [CITS #7012345678]\n"
+      "Auto-Submitted: auto-replied\n\nTechnician Name: Mike Ross\nCall Status: Completed\n");
+  EXPECT_EQ(away.kind, MessageKind::auto_reply);
+  // Without a dispatch's number or a Section 2 in it, automatic mail stays automatic mail
+  // (recorded, never answered), not "unknown" mail for the quarantine.
+  auto newsletter = analyze("From: news@cits.canon.com\nPrecedence: bulk\n\nNew toner prices\n");
+  EXPECT_EQ(newsletter.kind, MessageKind::auto_reply);
 }
 
 TEST(Analyze, AutomaticMailStillNamesItsDispatch) {
   auto a = analyze(
       "From: tech@dealer.example\nAuto-Submitted: auto-generated\n"
       "Subject: Automatic reply: [CITS #7012345678] Service Dispatch\n\nAway\n");
+  EXPECT_EQ(a.kind, MessageKind::auto_reply);
   EXPECT_EQ(a.dispatch_number, "7012345678");
   EXPECT_TRUE(a.fields.empty());
   EXPECT_FALSE(a.valid());

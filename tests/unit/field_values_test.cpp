@@ -104,5 +104,52 @@ TEST(FieldValuesParts, ZeroQuantityIsNotAPart) {
   EXPECT_EQ(list.unreadable.size(), 1u);
 }
 
+// A choice of words with a qualifier (issue 11): the known word first, then a separator and any
+// words; two different choices in one value are never guessed between.
+TEST(FieldValuesChoice, AKnownWordFollowedByAQualifierIsThatWord) {
+  const auto& form = FormDefinition::builtin();
+  for (const char* v : {"Pending - parts on order", "Pending \u2013 waiting on parts",
+                        "Pending\u2014follow-up visit Friday", "pending: awaiting fuser",
+                        "Parts on order (ETA 12/02)", "Follow up needed - second visit"}) {
+    EXPECT_EQ(form.call_status(v), CallStatus::pending) << v;
+  }
+  for (const char* v : {"Completed - unit tested OK", "Completed (tested)", "completed, tested ok",
+                        "Done. Customer signed off", "Completed / tested", "Fixed!"}) {
+    EXPECT_EQ(form.call_status(v), CallStatus::completed) << v;
+  }
+  EXPECT_EQ(form.read_call_status("Pending - parts on order").qualifier, "parts on order");
+  EXPECT_EQ(form.read_call_status("Completed (tested)").qualifier, "tested");
+}
+
+TEST(FieldValuesChoice, OtherTextAndTwoDifferentChoicesAreRefused) {
+  const auto& form = FormDefinition::builtin();
+  for (const char* v : {"Done-ish", "not completed", "Job completed", "completedtested",
+                        "opened the cover", "maybe", "?"}) {
+    auto r = form.read_call_status(v);
+    EXPECT_FALSE(r.choice) << v;
+    EXPECT_FALSE(r.ambiguous) << v;
+  }
+  for (const char* v : {"completed? pending parts", "Completed - pending parts",
+                        "Pending - not done", "Completed, follow-up needed"}) {
+    auto r = form.read_call_status(v);
+    EXPECT_FALSE(r.choice) << v;
+    EXPECT_TRUE(r.ambiguous) << v;
+  }
+  // A word inside another word is not that word: "incomplete" is pending, not "complete".
+  EXPECT_EQ(form.call_status("Incomplete - customer away"), CallStatus::pending);
+}
+
+TEST(FieldValuesChoice, NoneWithAQualifierMeansNoPartsUnlessItNamesAPart) {
+  const auto& form = FormDefinition::builtin();
+  for (const char* v : {"None", "None - adjustment only", "none (cleaning only)",
+                        "N/A \u2013 no parts needed", "No parts used, just a reset"}) {
+    EXPECT_TRUE(form.means_no_parts(v)) << v;
+  }
+  for (const char* v :
+       {"None, QY6-0083 x1", "none-such", "Nothing", "QY6-0083 x1", "nonetheless"}) {
+    EXPECT_FALSE(form.means_no_parts(v)) << v;
+  }
+}
+
 }  // namespace
 }  // namespace closeout

@@ -84,6 +84,53 @@ TEST(ImapResponse, GarbageIsNotAFetch) {
   EXPECT_FALSE(skipped->body);
 }
 
+// A hostile server's line: the reader must return an answer (or none), never crash or spin.
+Response untagged(std::string line) {
+  Response r;
+  r.kind = Response::Kind::untagged;
+  r.line = std::move(line);
+  return r;
+}
+
+TEST(ImapResponse, DeepNestingIsReadWithoutRecursion) {
+  // Close to the longest line the reader takes (1 MiB): deep enough to overflow any stack
+  // if each level were a call.
+  const std::string deep(1000000, '(');
+  // Unterminated: not a FETCH, whatever follows.
+  auto rs = read_all("* 1 FETCH (X-ODD " + deep + "\r\n", 4096);
+  ASSERT_EQ(rs.size(), 1u);
+  EXPECT_FALSE(parse_fetch(rs[0]));
+  EXPECT_FALSE(parse_list_name(untagged("LIST " + deep + " \"/\" INBOX")));
+  // Balanced, however deep: skipped, and the items after it still read.
+  auto balanced =
+      parse_fetch(untagged("1 FETCH (X-ODD " + deep + std::string(1000000, ')') + " UID 5)"));
+  ASSERT_TRUE(balanced);
+  EXPECT_EQ(balanced->uid, 5u);
+}
+
+TEST(ImapResponse, StrayBracesAndEmptyFlagsDoNotStopTheParser) {
+  // "{5}" inside a line announces no literal (only a line's end does): it is skipped.
+  auto braces = parse_fetch(untagged("1 FETCH (X-ODD ({5} a) UID 9)"));
+  ASSERT_TRUE(braces);
+  EXPECT_EQ(braces->uid, 9u);
+  EXPECT_FALSE(braces->body);
+  EXPECT_FALSE(parse_fetch(untagged("1 FETCH (FLAGS (() ) UID 3)")));
+  EXPECT_FALSE(parse_fetch(untagged("1 FETCH (FLAGS (\\Seen")));
+}
+
+// Dovecot's greeting carries its capabilities in a status code. (The list used to be read from
+// a Status that had already gone: the ASan build and the fuzz target catch a relapse.)
+TEST(ImapResponse, CapabilitiesInAGreetingsStatusCode) {
+  auto rs = read_all(
+      "* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS "
+      "AUTH=PLAIN AUTH=LOGIN] Dovecot (Debian) ready.\r\n",
+      4096);
+  ASSERT_EQ(rs.size(), 1u);
+  EXPECT_EQ(parse_capabilities(rs[0]),
+            (std::vector<std::string>{"IMAP4REV1", "SASL-IR", "LOGIN-REFERRALS", "ID", "ENABLE",
+                                      "IDLE", "LITERAL+", "STARTTLS", "AUTH=PLAIN", "AUTH=LOGIN"}));
+}
+
 TEST(ImapSyntax, MailboxNamesAreQuotedAndEncoded) {
   EXPECT_EQ(mailbox_argument("Processed"), "\"Processed\"");
   EXPECT_EQ(mailbox_argument("Geprüft"), "\"Gepr&APw-ft\"");

@@ -207,6 +207,35 @@ TEST(Section2Rules, PendingStatusIsRecognised) {
   }
 }
 
+TEST(Section2Rules, ACallStatusWithAQualifierIsRead) {
+  auto pending = check(with(complete(), "call_status", "Pending - parts on order"));
+  EXPECT_TRUE(pending.problems.empty());
+  EXPECT_EQ(pending.call_status, CallStatus::pending);
+  EXPECT_EQ(std::get<std::string>(find_field(pending.fields, "call_status")->value), "pending");
+  auto completed = check(with(complete(), "call_status", "Completed - unit tested OK"));
+  EXPECT_TRUE(completed.problems.empty());
+  EXPECT_EQ(completed.call_status, CallStatus::completed);
+  auto none =
+      check(without(with(complete(), "parts_used", "None - adjustment only"), "etag_number"));
+  EXPECT_TRUE(none.problems.empty());
+  EXPECT_TRUE(std::get<std::vector<Part>>(find_field(none.fields, "parts_used")->value).empty());
+}
+
+TEST(Section2Rules, ACallStatusStillRefusedIsQuotedBackWithTheChoices) {
+  auto c = check(with(complete(), "call_status", "Done-ish"));
+  ASSERT_EQ(codes(c), (Codes{{"call_status", "invalid"}}));
+  EXPECT_NE(
+      c.problems[0].message.find("Call Status \"Done-ish\" is not one of: Completed, Pending"),
+      std::string::npos)
+      << c.problems[0].message;
+  EXPECT_FALSE(c.call_status);
+  auto both = check(with(complete(), "call_status", "completed? pending parts"));
+  ASSERT_EQ(codes(both), (Codes{{"call_status", "invalid"}}));
+  EXPECT_NE(both.problems[0].message.find("\"completed? pending parts\" says both"),
+            std::string::npos)
+      << both.problems[0].message;
+}
+
 TEST(Section2Rules, ValuesQuotedBackAreBounded) {
   auto c = check(with(complete(), "call_status", std::string(5000, 'z')));
   ASSERT_EQ(c.problems.size(), 1u);

@@ -71,5 +71,32 @@ TEST_F(ServerSettingsTest, ACredentialNameIsLookedUpInTheCredentialsDirectory) {
   unsetenv("CREDENTIALS_DIRECTORY");
 }
 
+// starttls = "none" sends the password in clear: only to a server on this machine. A name that
+// merely starts with "127." is anyone's host.
+TEST_F(ServerSettingsTest, ClearTextIsAllowedOnlyToALoopbackAddress) {
+  write("imap.pass", "s3cret\n");
+  auto clear_text_to = [&](const std::string& host) {
+    MailServerConfig c;
+    c.url = "imap://" + host + "/INBOX";
+    c.username = "dispatch@dealer.test";
+    c.starttls = "none";
+    c.password_file = dir_ + "/imap.pass";
+    return c;
+  };
+  for (const char* host : {"127.0.0.1", "127.0.0.1:1143", "127.1.2.3", "127.255.255.254:143",
+                           "localhost", "LOCALHOST:143", "[::1]", "[::1]:1143"}) {
+    EXPECT_NO_THROW((void)server_settings(clear_text_to(host), "imap")) << host;
+  }
+  for (const char* host : {"127.evil.example", "127.0.0.1.evil.example", "127.1", "127.0.0.256",
+                           "128.0.0.1", "localhost.evil.example", "[::2]", "mail.dealer.test"}) {
+    try {
+      (void)server_settings(clear_text_to(host), "imap");
+      ADD_FAILURE() << host << " was allowed a clear-text password";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("imap.starttls"), std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace closeout::transport
