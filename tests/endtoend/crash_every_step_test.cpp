@@ -1,0 +1,303 @@
+// A crash at any step loses nothing and sends nothing twice (isync's way): one uninterrupted
+// `closeoutd --once` over a fixed set of mail counts its S steps (SQLite commits, IMAP commands
+// answered, SMTP replies); then for every N in 1..S a fresh scenario gets the same mail, a
+// closeoutd that SIGKILLs itself after step N, and plain runs until done. Each must end as the
+// reference did, and one more run must change nothing. A mail may arrive twice only when step N was
+// the 250 of its own send: the window between the server's acceptance and our commit of it.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "e2e_support.h"
+#include "sample_mail.h"
+
+namespace closeout::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Step {
+  std::string kind;
+  std::string detail;
+};
+
+std::vector<Step> read_steps(const std::string& path) {
+  std::vector<Step> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    std::size_t n = 0;
+    Step s;
+    words >> n >> s.kind;
+    std::getline(words >> std::ws, s.detail);
+    out.push_back(s);
+  }
+  return out;
+}
+
+// What a user can see after the runs: dispatch states, the mail in every mailbox (by kind and
+// dispatch, since Message-IDs and dates differ per run), the dispatch mailbox's folders.
+struct Outcome {
+  std::map<std::string, std::string> dispatches;                   // number → state and flags
+  std::map<std::string, std::multiset<std::string>> mail;          // mailbox → "kind number"
+  std::map<std::string, int> copies;                               // outgoing Message-ID → copies
+  std::map<std::string, std::multiset<std::string>> dispatch_box;  // folder → Message-IDs
+  std::string list_json;                                           // closeoutctl list --json
+  std::string outbox_json;  // closeoutctl outbox --json --all
+};
+
+std::string describe(const std::multiset<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return "{" + out + "}";
+}
+
+class Fixture {
+ public:
+  explicit Fixture(const std::string& name) : s(name) {}
+
+  // Three dispatches, each answered differently, and the mail around them.
+  void deliver() const {
+    std::vector<std::string> mail;
+    const char* numbers[] = {"7060000001", "7060000002", "7060000003"};
+    for (int i = 0; i < 3; ++i)
+      mail.push_back(cits_dispatch(numbers[i], "AAB0200" + std::to_string(i), local_day(2),
+                                   "<ces." + std::string(numbers[i]) + "@cits.canon.com>"));
+    mail.push_back(
+        reply("mike", "7060000001", "<ces.complete@dealer.test>", complete_section2(local_day(1))));
+    mail.push_back(
+        reply("jo", "7060000002", "<ces.incomplete@dealer.test>", incomplete_section2()));
+    mail.push_back(reply("ann", "7060000003", "<ces.pending@dealer.test>",
+                         complete_section2(local_day(1), "Pending")));
+    mail.push_back(
+        reply("jo", "7069999999", "<ces.unknown@dealer.test>", complete_section2(local_day(1))));
+    mail.push_back("From: Mike <" + s.technician("mike") + ">\r\nTo: " + s.dispatch_box() +
+                   "\r\nSubject: Automatic reply: [CITS #7060000001] Service Dispatch\r\n"
+                   "Auto-Submitted: auto-replied\r\nMessage-ID: <ces.ooo@dealer.test>\r\n"
+                   "Date: Tue, 24 Nov 2026 10:00:00 +0000\r\n\r\nOut of the office.\r\n");
+    mail.push_back(
+        "From: Office Supplies Weekly <news@officesupplies.example>\r\nTo: " + s.dispatch_box() +
+        "\r\nSubject: 20% off toner\r\nMessage-ID: <ces.news@officesupplies.example>\r\n"
+        "Date: Tue, 24 Nov 2026 10:00:00 +0000\r\n\r\nBig savings!\r\n");
+    s.deliver_all(mail);
+  }
+
+  Outcome outcome() const {
+    Outcome o;
+    auto list = s.ctl_json({"list", "--json"});
+    auto outbox = s.ctl_json({"outbox", "--json", "--all"});
+    o.list_json = list.dump();
+    o.outbox_json = outbox.dump();
+    for (const auto& d : list)
+      o.dispatches[d["dispatch_number"]] = d["state"].get<std::string>() + " " + d["flags"].dump();
+    std::map<std::string, std::string> kind_of;  // Message-ID → "kind number"
+    for (const auto& e : outbox)
+      kind_of[e["message_id"]] =
+          e["kind"].get<std::string>() + " " +
+          (e["dispatch_number"].is_null() ? "-" : e["dispatch_number"].get<std::string>());
+    for (const auto& [label, user] : mailboxes()) {
+      std::set<std::string> seen;
+      for (const auto& m : s.messages(user)) {
+        auto id = header_of(m, "Message-ID");
+        ++o.copies[id];
+        if (!seen.insert(id).second) continue;
+        auto kind = kind_of.find(id);
+        o.mail[label].insert(kind == kind_of.end() ? "unknown " + id : kind->second);
+      }
+    }
+    for (const char* folder : {"INBOX", "Processed", "Quarantine"})
+      for (const auto& m : s.messages(s.dispatch_box(), folder))
+        o.dispatch_box[folder].insert(header_of(m, "Message-ID"));
+    return o;
+  }
+
+  Scenario s;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> mailboxes() const {
+    return {
+        {"techs", s.techs()},         {"mike", s.technician("mike")},  {"jo", s.technician("jo")},
+        {"ann", s.technician("ann")}, {"close-out", s.closeout_box()}, {"manager", s.manager()}};
+  }
+
+  std::string reply(const std::string& who, const std::string& number, const std::string& id,
+                    const std::string& body) const {
+    ReplyHeaders h;
+    h.from = who + " <" + s.technician(who) + ">";
+    h.message_id = id;
+    h.subject = "Re: [CITS #" + number + "] Service Dispatch " + number;
+    return technician_reply(h, body);
+  }
+};
+
+// Differences between two outcomes, one line each; empty when they match.
+std::vector<std::string> differences(const Outcome& want, const Outcome& got) {
+  std::vector<std::string> out;
+  if (want.dispatches != got.dispatches) {
+    std::string w, g;
+    for (const auto& [n, st] : want.dispatches) w += n + "=" + st + " ";
+    for (const auto& [n, st] : got.dispatches) g += n + "=" + st + " ";
+    out.push_back("dispatches: want " + w + "got " + g);
+  }
+  std::set<std::string> boxes;
+  for (const auto& [b, _] : want.mail) boxes.insert(b);
+  for (const auto& [b, _] : got.mail) boxes.insert(b);
+  for (const auto& b : boxes) {
+    auto w = want.mail.count(b) ? want.mail.at(b) : std::multiset<std::string>{};
+    auto g = got.mail.count(b) ? got.mail.at(b) : std::multiset<std::string>{};
+    if (w != g) out.push_back(b + "'s mailbox: want " + describe(w) + " got " + describe(g));
+  }
+  for (const char* f : {"INBOX", "Processed", "Quarantine"}) {
+    auto w = want.dispatch_box.count(f) ? want.dispatch_box.at(f) : std::multiset<std::string>{};
+    auto g = got.dispatch_box.count(f) ? got.dispatch_box.at(f) : std::multiset<std::string>{};
+    if (w != g)
+      out.push_back(std::string("dispatch mailbox ") + f + ": want " + describe(w) + " got " +
+                    describe(g));
+  }
+  return out;
+}
+
+// Runs closeoutd --once until nothing is left to send (at most three times).
+std::string run_until_done(const Fixture& f) {
+  for (int i = 0; i < 3; ++i) {
+    auto r = f.s.once();
+    if (r.exit_code != 0)
+      return "resume run " + std::to_string(i + 1) + " exited " + std::to_string(r.exit_code) +
+             ": " + r.err;
+    bool pending = false;
+    for (const auto& e : f.s.ctl_json({"outbox", "--json"}))
+      pending = pending || e["status"] == "pending";
+    if (!pending) return {};
+  }
+  return "still mail pending after three runs";
+}
+
+struct Verdict {
+  std::vector<std::string> problems;
+  Step step;
+  bool redelivered = false;  // a mail came twice, inside the 250 window
+};
+
+Verdict crash_after(int n, const Outcome& reference, const std::vector<Step>& reference_steps) {
+  Verdict v;
+  Fixture f("ces-" + std::to_string(n));
+  f.deliver();
+  std::string log = f.s.dir() + "/steps.log";
+  auto crashed =
+      f.s.once({"CLOSEOUTD_CRASH_AFTER=" + std::to_string(n), "CLOSEOUTD_STEP_LOG=" + log});
+  auto steps = read_steps(log);
+  if (crashed.exit_code != 128 + SIGKILL)
+    v.problems.push_back("the run to crash exited " + std::to_string(crashed.exit_code) +
+                         " after " + std::to_string(steps.size()) + " steps: " + crashed.err);
+  if (steps.size() != static_cast<std::size_t>(n)) {
+    v.problems.push_back("it logged " + std::to_string(steps.size()) + " steps, not " +
+                         std::to_string(n));
+    return v;
+  }
+  v.step = steps.back();
+  if (v.step.kind != reference_steps[n - 1].kind)
+    v.problems.push_back("step " + std::to_string(n) + " is " + v.step.kind + " here but " +
+                         reference_steps[n - 1].kind + " in the reference run");
+  if (auto e = run_until_done(f); !e.empty()) v.problems.push_back(e);
+  Outcome after = f.outcome();
+  for (auto& d : differences(reference, after)) v.problems.push_back(d);
+  // Only the mail whose 250 was step N may come twice: we died before recording it as sent.
+  std::string window_id;
+  if (v.step.kind == "smtp-accepted") window_id = v.step.detail.substr(0, v.step.detail.find(' '));
+  for (const auto& [id, copies] : after.copies) {
+    if (copies == 1) continue;
+    if (id == window_id && copies == 2)
+      v.redelivered = true;
+    else
+      v.problems.push_back(id + " delivered " + std::to_string(copies) + " times");
+  }
+  auto again = f.s.once();
+  if (again.exit_code != 0)
+    v.problems.push_back("the run after exited " + std::to_string(again.exit_code));
+  Outcome later = f.outcome();
+  for (auto& d : differences(after, later)) v.problems.push_back("a second run changed " + d);
+  if (later.copies != after.copies) v.problems.push_back("a second run delivered mail again");
+  if (later.list_json != after.list_json)
+    v.problems.push_back("a second run changed closeoutctl list: " + later.list_json);
+  if (later.outbox_json != after.outbox_json)
+    v.problems.push_back("a second run changed the outbox: " + later.outbox_json);
+  return v;
+}
+
+TEST(CrashEveryStep, StoppedAfterEachStepThenResumedEndsAsAnUninterruptedRun) {
+  auto started = std::chrono::steady_clock::now();
+  Fixture ref("ces-ref");
+  ref.deliver();
+  std::string log = ref.s.dir() + "/steps.log";
+  auto first = ref.s.once({"CLOSEOUTD_STEP_LOG=" + log});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto steps = read_steps(log);
+  const int total = static_cast<int>(steps.size());
+  Outcome reference = ref.outcome();
+  // The reference itself: one run does everything, a second changes nothing.
+  ASSERT_EQ(ref.s.once().exit_code, 0);
+  Outcome settled = ref.outcome();
+  ASSERT_TRUE(differences(reference, settled).empty()) << differences(reference, settled)[0];
+  ASSERT_EQ(reference.outbox_json, settled.outbox_json) << "one run is the whole job";
+  for (const auto& [id, copies] : reference.copies) ASSERT_EQ(copies, 1) << id;
+  // What the reference must have done, so the comparison below means something.
+  EXPECT_EQ(reference.dispatches.at("7060000001").substr(0, 10), "closed_out");
+  EXPECT_EQ(reference.dispatches.at("7060000002").substr(0, 8), "rejected");
+  EXPECT_EQ(reference.dispatches.at("7060000003").substr(0, 7), "on_hold");
+  EXPECT_EQ(reference.mail["close-out"].size(), 1U);
+  EXPECT_EQ(reference.mail["techs"].size(), 3U) << "a notice per dispatch";
+  EXPECT_EQ(reference.dispatch_box["INBOX"].size(), 0U);
+  EXPECT_EQ(
+      reference.dispatch_box["Processed"].size() + reference.dispatch_box["Quarantine"].size(), 9U);
+  int sends = 0;
+  for (const auto& st : steps) sends += st.kind == "smtp-accepted";
+  EXPECT_GE(sends, 6) << "notices, close-out, confirmation and answers";
+
+  std::atomic<int> next{1};
+  std::mutex lock;
+  std::map<int, Verdict> verdicts;
+  auto worker = [&] {
+    for (int n; (n = next++) <= total;) {
+      Verdict v = crash_after(n, reference, steps);
+      std::lock_guard<std::mutex> hold(lock);
+      verdicts[n] = std::move(v);
+    }
+  };
+  std::vector<std::thread> workers;
+  for (int i = 0; i < 3; ++i) workers.emplace_back(worker);
+  for (auto& w : workers) w.join();
+
+  int redelivered = 0;
+  bool failed = false;
+  for (const auto& [n, v] : verdicts) failed = failed || !v.problems.empty();
+  if (failed || std::getenv("CLOSEOUT_TEST_VERBOSE")) {
+    std::string listing;
+    for (int i = 0; i < total; ++i)
+      listing += std::to_string(i + 1) + " " + steps[i].kind + " " + steps[i].detail + "\n";
+    std::printf("the reference run's steps:\n%s", listing.c_str());
+  }
+  for (const auto& [n, v] : verdicts) {
+    redelivered += v.redelivered;
+    for (const auto& p : v.problems)
+      ADD_FAILURE() << "killed after step " << n << " (" << v.step.kind << " " << v.step.detail
+                    << "): " << p;
+  }
+  auto took =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
+  std::printf(
+      "crash every step: %d steps (%d sends), each killed and resumed; %d mail(s) redelivered "
+      "inside the 250 window; %lld s\n",
+      total, sends, redelivered, static_cast<long long>(took.count()));
+}
+
+}  // namespace
+}  // namespace closeout::testing
