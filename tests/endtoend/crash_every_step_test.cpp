@@ -47,7 +47,9 @@ std::vector<Step> read_steps(const std::string& path) {
 // What a user can see after the runs: dispatch states, the mail in every mailbox (by kind and
 // dispatch, since Message-IDs and dates differ per run), the dispatch mailbox's folders.
 struct Outcome {
-  std::map<std::string, std::string> dispatches;                   // number → state and flags
+  std::map<std::string, std::string> dispatches;  // number → state and flags
+  // number → its timeline's events ("event from>to"); a crash may not drop or repeat one
+  std::map<std::string, std::multiset<std::string>> timelines;
   std::map<std::string, std::multiset<std::string>> mail;          // mailbox → "kind number"
   std::map<std::string, int> copies;                               // outgoing Message-ID → copies
   std::map<std::string, std::multiset<std::string>> dispatch_box;  // folder → Message-IDs
@@ -61,12 +63,25 @@ std::string describe(const std::multiset<std::string>& items) {
   return "{" + out + "}";
 }
 
+// The mail of one run: `everyday` is three dispatches answered three ways and the mail around
+// them; `refused` is one dispatch whose close-out the server refuses (550), so it fails and an
+// admin is told.
+enum class Plan { everyday, refused };
+
 class Fixture {
  public:
-  explicit Fixture(const std::string& name) : s(name) {}
+  Fixture(const std::string& name, Plan plan) : s(name), plan_(plan) {
+    if (plan == Plan::refused) s.write_config("", 0, "reject@closeout.test");
+  }
 
-  // Three dispatches, each answered differently, and the mail around them.
   void deliver() const {
+    if (plan_ == Plan::refused) {
+      s.deliver_all(
+          {cits_dispatch("7060000009", "AAB02009", local_day(2), "<ces.7060000009@cits.canon.com>"),
+           reply("mike", "7060000009", "<ces.refused@dealer.test>",
+                 complete_section2(local_day(1)))});
+      return;
+    }
     std::vector<std::string> mail;
     const char* numbers[] = {"7060000001", "7060000002", "7060000003"};
     for (int i = 0; i < 3; ++i)
@@ -97,8 +112,14 @@ class Fixture {
     auto outbox = s.ctl_json({"outbox", "--json", "--all"});
     o.list_json = list.dump();
     o.outbox_json = outbox.dump();
-    for (const auto& d : list)
-      o.dispatches[d["dispatch_number"]] = d["state"].get<std::string>() + " " + d["flags"].dump();
+    for (const auto& d : list) {
+      std::string number = d["dispatch_number"];
+      o.dispatches[number] = d["state"].get<std::string>() + " " + d["flags"].dump();
+      auto shown = s.ctl_json({"show", number, "--json"});
+      for (const auto& e : shown["events"])
+        o.timelines[number].insert(e["event"].get<std::string>() + " " + e["from_state"].dump() +
+                                   ">" + e["to_state"].dump());
+    }
     std::map<std::string, std::string> kind_of;  // Message-ID → "kind number"
     for (const auto& e : outbox)
       kind_of[e["message_id"]] =
@@ -123,6 +144,8 @@ class Fixture {
   Scenario s;
 
  private:
+  Plan plan_;
+
   std::vector<std::pair<std::string, std::string>> mailboxes() const {
     return {
         {"techs", s.techs()},         {"mike", s.technician("mike")},  {"jo", s.technician("jo")},
@@ -147,6 +170,13 @@ std::vector<std::string> differences(const Outcome& want, const Outcome& got) {
     for (const auto& [n, st] : want.dispatches) w += n + "=" + st + " ";
     for (const auto& [n, st] : got.dispatches) g += n + "=" + st + " ";
     out.push_back("dispatches: want " + w + "got " + g);
+  }
+  for (const auto& [number, events] : want.timelines) {
+    auto got_events =
+        got.timelines.count(number) ? got.timelines.at(number) : std::multiset<std::string>{};
+    if (events != got_events)
+      out.push_back("dispatch " + number + "'s timeline: want " + describe(events) + " got " +
+                    describe(got_events));
   }
   std::set<std::string> boxes;
   for (const auto& [b, _] : want.mail) boxes.insert(b);
@@ -187,9 +217,10 @@ struct Verdict {
   bool redelivered = false;  // a mail came twice, inside the 250 window
 };
 
-Verdict crash_after(int n, const Outcome& reference, const std::vector<Step>& reference_steps) {
+Verdict crash_after(Plan plan, const std::string& name, int n, const Outcome& reference,
+                    const std::vector<Step>& reference_steps) {
   Verdict v;
-  Fixture f("ces-" + std::to_string(n));
+  Fixture f(name + "-" + std::to_string(n), plan);
   f.deliver();
   std::string log = f.s.dir() + "/steps.log";
   auto crashed =
@@ -233,41 +264,43 @@ Verdict crash_after(int n, const Outcome& reference, const std::vector<Step>& re
   return v;
 }
 
-TEST(CrashEveryStep, StoppedAfterEachStepThenResumedEndsAsAnUninterruptedRun) {
-  auto started = std::chrono::steady_clock::now();
-  Fixture ref("ces-ref");
-  ref.deliver();
-  std::string log = ref.s.dir() + "/steps.log";
-  auto first = ref.s.once({"CLOSEOUTD_STEP_LOG=" + log});
-  ASSERT_EQ(first.exit_code, 0) << first.err;
-  auto steps = read_steps(log);
-  const int total = static_cast<int>(steps.size());
-  Outcome reference = ref.outcome();
-  // The reference itself: one run does everything, a second changes nothing.
-  ASSERT_EQ(ref.s.once().exit_code, 0);
-  Outcome settled = ref.outcome();
-  ASSERT_TRUE(differences(reference, settled).empty()) << differences(reference, settled)[0];
-  ASSERT_EQ(reference.outbox_json, settled.outbox_json) << "one run is the whole job";
-  for (const auto& [id, copies] : reference.copies) ASSERT_EQ(copies, 1) << id;
-  // What the reference must have done, so the comparison below means something.
-  EXPECT_EQ(reference.dispatches.at("7060000001").substr(0, 10), "closed_out");
-  EXPECT_EQ(reference.dispatches.at("7060000002").substr(0, 8), "rejected");
-  EXPECT_EQ(reference.dispatches.at("7060000003").substr(0, 7), "on_hold");
-  EXPECT_EQ(reference.mail["close-out"].size(), 1U);
-  EXPECT_EQ(reference.mail["techs"].size(), 3U) << "a notice per dispatch";
-  EXPECT_EQ(reference.dispatch_box["INBOX"].size(), 0U);
-  EXPECT_EQ(
-      reference.dispatch_box["Processed"].size() + reference.dispatch_box["Quarantine"].size(), 9U);
-  int sends = 0;
-  for (const auto& st : steps) sends += st.kind == "smtp-accepted";
-  EXPECT_GE(sends, 6) << "notices, close-out, confirmation and answers";
+struct Reference {
+  std::vector<Step> steps;
+  Outcome outcome;
+  int sends = 0;  // steps that are a 250 to a send
+};
 
+// The uninterrupted run: one `--once` does the whole job, and a second changes nothing.
+Reference reference_run(Plan plan, const std::string& name) {
+  Reference r;
+  Fixture f(name + "-ref", plan);
+  f.deliver();
+  std::string log = f.s.dir() + "/steps.log";
+  auto first = f.s.once({"CLOSEOUTD_STEP_LOG=" + log});
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  r.steps = read_steps(log);
+  r.outcome = f.outcome();
+  EXPECT_EQ(f.s.once().exit_code, 0);
+  Outcome settled = f.outcome();
+  for (const auto& d : differences(r.outcome, settled)) ADD_FAILURE() << "reference: " << d;
+  EXPECT_EQ(r.outcome.outbox_json, settled.outbox_json) << "one run is the whole job";
+  for (const auto& [id, copies] : r.outcome.copies) EXPECT_EQ(copies, 1) << id;
+  EXPECT_TRUE(r.outcome.dispatch_box["INBOX"].empty());
+  for (const auto& st : r.steps) r.sends += st.kind == "smtp-accepted";
+  return r;
+}
+
+// Kills a run after each of the reference's steps in turn, on a fresh scenario each, three at a
+// time; every difference is a failure naming the step. Returns how many mails were redelivered
+// inside the 250 window.
+int crash_after_every_step(Plan plan, const std::string& name, const Reference& ref) {
+  const int total = static_cast<int>(ref.steps.size());
   std::atomic<int> next{1};
   std::mutex lock;
   std::map<int, Verdict> verdicts;
   auto worker = [&] {
     for (int n; (n = next++) <= total;) {
-      Verdict v = crash_after(n, reference, steps);
+      Verdict v = crash_after(plan, name, n, ref.outcome, ref.steps);
       std::lock_guard<std::mutex> hold(lock);
       verdicts[n] = std::move(v);
     }
@@ -282,7 +315,7 @@ TEST(CrashEveryStep, StoppedAfterEachStepThenResumedEndsAsAnUninterruptedRun) {
   if (failed || std::getenv("CLOSEOUT_TEST_VERBOSE")) {
     std::string listing;
     for (int i = 0; i < total; ++i)
-      listing += std::to_string(i + 1) + " " + steps[i].kind + " " + steps[i].detail + "\n";
+      listing += std::to_string(i + 1) + " " + ref.steps[i].kind + " " + ref.steps[i].detail + "\n";
     std::printf("the reference run's steps:\n%s", listing.c_str());
   }
   for (const auto& [n, v] : verdicts) {
@@ -291,12 +324,50 @@ TEST(CrashEveryStep, StoppedAfterEachStepThenResumedEndsAsAnUninterruptedRun) {
       ADD_FAILURE() << "killed after step " << n << " (" << v.step.kind << " " << v.step.detail
                     << "): " << p;
   }
+  return redelivered;
+}
+
+void report(const char* what, const Reference& ref, int redelivered,
+            std::chrono::steady_clock::time_point started) {
   auto took =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
   std::printf(
-      "crash every step: %d steps (%d sends), each killed and resumed; %d mail(s) redelivered "
-      "inside the 250 window; %lld s\n",
-      total, sends, redelivered, static_cast<long long>(took.count()));
+      "crash every step (%s): %zu steps (%d sends), each killed and resumed; %d mail(s) "
+      "redelivered inside the 250 window; %lld s\n",
+      what, ref.steps.size(), ref.sends, redelivered, static_cast<long long>(took.count()));
+}
+
+TEST(CrashEveryStep, StoppedAfterEachStepThenResumedEndsAsAnUninterruptedRun) {
+  auto started = std::chrono::steady_clock::now();
+  Reference ref = reference_run(Plan::everyday, "ces");
+  ASSERT_FALSE(::testing::Test::HasFailure());
+  // What the reference must have done, so the comparisons mean something.
+  const auto& o = ref.outcome;
+  EXPECT_EQ(o.dispatches.at("7060000001").substr(0, 10), "closed_out");
+  EXPECT_EQ(o.dispatches.at("7060000002").substr(0, 8), "rejected");
+  EXPECT_EQ(o.dispatches.at("7060000003").substr(0, 7), "on_hold");
+  EXPECT_EQ(o.timelines.at("7060000001").count("close-out accepted \"closing\">\"closed_out\""),
+            1U);
+  EXPECT_EQ(o.mail.at("close-out").size(), 1U);
+  EXPECT_EQ(o.mail.at("techs").size(), 3U) << "a notice per dispatch";
+  EXPECT_EQ(o.dispatch_box.at("Processed").size(), 8U);
+  EXPECT_EQ(o.dispatch_box.at("Quarantine").size(), 1U) << "the newsletter";
+  EXPECT_GE(ref.sends, 8) << "notices, close-out, confirmation and three answers";
+  int redelivered = crash_after_every_step(Plan::everyday, "ces", ref);
+  report("everyday mail", ref, redelivered, started);
+}
+
+TEST(CrashEveryStep, ARefusedCloseOutStoppedAfterEachStepFailsAndEscalatesOnce) {
+  auto started = std::chrono::steady_clock::now();
+  Reference ref = reference_run(Plan::refused, "cesr");
+  ASSERT_FALSE(::testing::Test::HasFailure());
+  EXPECT_EQ(ref.outcome.dispatches.at("7060000009").substr(0, 6), "failed");
+  EXPECT_EQ(ref.outcome.mail.at("manager").size(), 1U) << "the escalation";
+  int refusals = 0;
+  for (const auto& st : ref.steps) refusals += st.kind == "smtp-permanent";
+  EXPECT_EQ(refusals, 1);
+  int redelivered = crash_after_every_step(Plan::refused, "cesr", ref);
+  report("a refused close-out", ref, redelivered, started);
 }
 
 }  // namespace
