@@ -265,7 +265,7 @@ Verdict crash_after(Plan plan, const std::string& name, int n, const Outcome& re
     v.problems.push_back("the run after exited " + std::to_string(again.exit_code));
   Outcome later = f.outcome();
   for (auto& d : differences(after, later)) v.problems.push_back("a second run changed " + d);
-  if (later.copies != after.copies) v.problems.push_back("a second run delivered mail again");
+  if (later.copies != after.copies) v.problems.emplace_back("a second run delivered mail again");
   if (later.list_json != after.list_json)
     v.problems.push_back("a second run changed closeoutctl list: " + later.list_json);
   if (later.outbox_json != after.outbox_json)
