@@ -63,9 +63,10 @@ std::string describe(const std::multiset<std::string>& items) {
   return "{" + out + "}";
 }
 
-// The mail of one run: `everyday` is three dispatches answered three ways and the mail around
-// them; `refused` is one dispatch whose close-out the server refuses (550), so it fails and an
-// admin is told.
+// The mail, delivered in phases with a `--once` after each: `everyday` is three dispatches and
+// the mail around them, then a complete Section 2 answering the first one's notice (so the
+// notices move dispatches to `notified` first); `refused` is one dispatch whose close-out the
+// server refuses (550), so it fails and an admin is told.
 enum class Plan { everyday, refused };
 
 class Fixture {
@@ -77,7 +78,18 @@ class Fixture {
     if (plan == Plan::refused) s.write_config("", 0, "reject@closeout.test");
   }
 
-  void deliver() const {
+  int phases() const { return plan_ == Plan::everyday ? 2 : 1; }
+
+  void deliver(int phase) const {
+    if (plan_ == Plan::everyday && phase == 1) {
+      std::string notice;
+      for (const auto& e : s.ctl_json({"outbox", "--json", "--all"}))
+        if (e["kind"] == "notice" && e["dispatch_number"] == "7060000001") notice = e["message_id"];
+      EXPECT_FALSE(notice.empty()) << "the first phase sent the notice";
+      s.deliver(reply("mike", "7060000001", "<ces.complete@dealer.test>",
+                      complete_section2(local_day(1)), notice));
+      return;
+    }
     if (plan_ == Plan::refused) {
       s.deliver_all(
           {cits_dispatch("7060000009", "AAB02009", local_day(2), "<ces.7060000009@cits.canon.com>"),
@@ -90,8 +102,6 @@ class Fixture {
     for (int i = 0; i < 3; ++i)
       mail.push_back(cits_dispatch(numbers[i], "AAB0200" + std::to_string(i), local_day(2),
                                    "<ces." + std::string(numbers[i]) + "@cits.canon.com>"));
-    mail.push_back(
-        reply("mike", "7060000001", "<ces.complete@dealer.test>", complete_section2(local_day(1))));
     mail.push_back(
         reply("jo", "7060000002", "<ces.incomplete@dealer.test>", incomplete_section2()));
     mail.push_back(reply("ann", "7060000003", "<ces.pending@dealer.test>",
@@ -162,10 +172,11 @@ class Fixture {
   }
 
   std::string reply(const std::string& who, const std::string& number, const std::string& id,
-                    const std::string& body) const {
+                    const std::string& body, const std::string& in_reply_to = "") const {
     ReplyHeaders h;
     h.from = who + " <" + s.technician(who) + ">";
     h.message_id = id;
+    h.in_reply_to = in_reply_to;
     h.subject = "Re: [CITS #" + number + "] Service Dispatch " + number;
     return technician_reply(h, body);
   }
@@ -226,30 +237,47 @@ struct Verdict {
   bool redelivered = false;  // a mail came twice, inside the 250 window
 };
 
-Verdict crash_after(Plan plan, const std::string& name, int n, const Outcome& reference,
-                    const std::vector<Step>& reference_steps) {
+struct Reference {
+  std::vector<Step> steps;                 // all phases' steps, in order
+  std::vector<std::pair<int, int>> place;  // steps[i] is step .second of phase .first
+  Outcome outcome;
+  int sends = 0;  // steps that are a 250 to a send
+};
+
+Verdict crash_after(Plan plan, const std::string& name, int n, const Reference& ref) {
   Verdict v;
   Fixture f(name + "-" + std::to_string(n), plan);
-  f.deliver();
+  auto [phase, local] = ref.place[n - 1];
+  for (int p = 0; p < phase; ++p) {
+    f.deliver(p);
+    if (auto r = f.s.once(); r.exit_code != 0)
+      v.problems.push_back("phase " + std::to_string(p) + " exited " + std::to_string(r.exit_code) +
+                           ": " + r.err);
+  }
+  f.deliver(phase);
   std::string log = f.s.dir() + "/steps.log";
   auto crashed =
-      f.s.once({"CLOSEOUTD_CRASH_AFTER=" + std::to_string(n), "CLOSEOUTD_STEP_LOG=" + log});
+      f.s.once({"CLOSEOUTD_CRASH_AFTER=" + std::to_string(local), "CLOSEOUTD_STEP_LOG=" + log});
   auto steps = read_steps(log);
   if (crashed.exit_code != 128 + SIGKILL)
     v.problems.push_back("the run to crash exited " + std::to_string(crashed.exit_code) +
                          " after " + std::to_string(steps.size()) + " steps: " + crashed.err);
-  if (steps.size() != static_cast<std::size_t>(n)) {
+  if (steps.size() != static_cast<std::size_t>(local)) {
     v.problems.push_back("it logged " + std::to_string(steps.size()) + " steps, not " +
-                         std::to_string(n));
+                         std::to_string(local));
     return v;
   }
   v.step = steps.back();
-  if (v.step.kind != reference_steps[n - 1].kind)
+  if (v.step.kind != ref.steps[n - 1].kind)
     v.problems.push_back("step " + std::to_string(n) + " is " + v.step.kind + " here but " +
-                         reference_steps[n - 1].kind + " in the reference run");
+                         ref.steps[n - 1].kind + " in the reference run");
   if (auto e = run_until_done(f); !e.empty()) v.problems.push_back(e);
+  for (int p = phase + 1; p < f.phases(); ++p) {
+    f.deliver(p);
+    if (auto e = run_until_done(f); !e.empty()) v.problems.push_back(e);
+  }
   Outcome after = f.outcome();
-  for (auto& d : differences(reference, after)) v.problems.push_back(d);
+  for (auto& d : differences(ref.outcome, after)) v.problems.push_back(d);
   // Only the mail whose 250 was step N may come twice: we died before recording it as sent.
   std::string window_id;
   if (v.step.kind == "smtp-accepted") window_id = v.step.detail.substr(0, v.step.detail.find(' '));
@@ -273,21 +301,21 @@ Verdict crash_after(Plan plan, const std::string& name, int n, const Outcome& re
   return v;
 }
 
-struct Reference {
-  std::vector<Step> steps;
-  Outcome outcome;
-  int sends = 0;  // steps that are a 250 to a send
-};
-
-// The uninterrupted run: one `--once` does the whole job, and a second changes nothing.
+// The uninterrupted run: one `--once` per phase does the whole job, and another changes nothing.
 Reference reference_run(Plan plan, const std::string& name) {
   Reference r;
   Fixture f(name + "-ref", plan);
-  f.deliver();
-  std::string log = f.s.dir() + "/steps.log";
-  auto first = f.s.once({"CLOSEOUTD_STEP_LOG=" + log});
-  EXPECT_EQ(first.exit_code, 0) << first.err;
-  r.steps = read_steps(log);
+  for (int p = 0; p < f.phases(); ++p) {
+    f.deliver(p);
+    std::string log = f.s.dir() + "/steps-" + std::to_string(p) + ".log";
+    auto run = f.s.once({"CLOSEOUTD_STEP_LOG=" + log});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    auto steps = read_steps(log);
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      r.steps.push_back(steps[i]);
+      r.place.emplace_back(p, static_cast<int>(i + 1));
+    }
+  }
   r.outcome = f.outcome();
   EXPECT_EQ(f.s.once().exit_code, 0);
   Outcome settled = f.outcome();
@@ -309,7 +337,7 @@ int crash_after_every_step(Plan plan, const std::string& name, const Reference& 
   std::map<int, Verdict> verdicts;
   auto worker = [&] {
     for (int n; (n = next++) <= total;) {
-      Verdict v = crash_after(plan, name, n, ref.outcome, ref.steps);
+      Verdict v = crash_after(plan, name, n, ref);
       std::lock_guard<std::mutex> hold(lock);
       verdicts[n] = std::move(v);
     }
@@ -324,7 +352,9 @@ int crash_after_every_step(Plan plan, const std::string& name, const Reference& 
   if (failed || std::getenv("CLOSEOUT_TEST_VERBOSE")) {
     std::string listing;
     for (int i = 0; i < total; ++i)
-      listing += std::to_string(i + 1) + " " + ref.steps[i].kind + " " + ref.steps[i].detail + "\n";
+      listing += std::to_string(i + 1) + " (phase " + std::to_string(ref.place[i].first + 1) +
+                 " step " + std::to_string(ref.place[i].second) + ") " + ref.steps[i].kind + " " +
+                 ref.steps[i].detail + "\n";
     std::printf("the reference run's steps:\n%s", listing.c_str());
   }
   for (const auto& [n, v] : verdicts) {
@@ -357,6 +387,7 @@ TEST(CrashEveryStep, StoppedAfterEachStepThenResumedEndsAsAnUninterruptedRun) {
   EXPECT_EQ(o.dispatches.at("7060000003").substr(0, 7), "on_hold");
   EXPECT_EQ(o.timelines.at("7060000001").count("close-out accepted \"closing\">\"closed_out\""),
             1U);
+  EXPECT_EQ(o.timelines.at("7060000001").count("notice sent \"received\">\"notified\""), 1U);
   EXPECT_EQ(o.mail.at("close-out").size(), 1U);
   EXPECT_EQ(o.mail.at("techs").size(), 3U) << "a notice per dispatch";
   EXPECT_EQ(o.dispatch_box.at("Processed").size(), 8U);
