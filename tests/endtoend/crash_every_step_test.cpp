@@ -144,15 +144,29 @@ class Fixture {
       kind_of[e["message_id"]] =
           e["kind"].get<std::string>() + " " +
           (e["dispatch_number"].is_null() ? "-" : e["dispatch_number"].get<std::string>());
-    for (const auto& [label, user] : mailboxes()) {
-      std::set<std::string> seen;
-      for (const auto& m : s.messages(user)) {
-        auto id = header_of(m, "Message-ID");
-        ++o.copies[id];
-        if (!seen.insert(id).second) continue;
-        auto kind = kind_of.find(id);
-        o.mail[label].insert(kind == kind_of.end() ? "unknown " + id : kind->second);
+    std::set<std::string> sent;
+    for (const auto& e : outbox)
+      if (e["status"] == "sent") sent.insert(e["message_id"].get<std::string>());
+    // Postfix's queue is shared by the scenarios running beside this one, so it may not have
+    // been empty when the run returned: wait until everything recorded as sent has arrived.
+    auto deadline = std::chrono::steady_clock::now() + 15s;
+    for (;;) {
+      o.mail.clear();
+      o.copies.clear();
+      for (const auto& [label, user] : mailboxes()) {
+        std::set<std::string> seen;
+        for (const auto& m : s.messages(user)) {
+          auto id = header_of(m, "Message-ID");
+          ++o.copies[id];
+          if (!seen.insert(id).second) continue;
+          auto kind = kind_of.find(id);
+          o.mail[label].insert(kind == kind_of.end() ? "unknown " + id : kind->second);
+        }
       }
+      bool arrived = std::all_of(sent.begin(), sent.end(),
+                                 [&](const std::string& id) { return o.copies.count(id) > 0; });
+      if (arrived || std::chrono::steady_clock::now() > deadline) break;
+      std::this_thread::sleep_for(200ms);
     }
     for (const char* folder : {"INBOX", "Processed", "Quarantine"})
       for (const auto& m : s.messages(s.dispatch_box(), folder))
@@ -278,22 +292,22 @@ Verdict crash_after(Plan plan, const std::string& name, int n, const Reference& 
   }
   Outcome after = f.outcome();
   for (auto& d : differences(ref.outcome, after)) v.problems.push_back(d);
+  auto again = f.s.once();
+  if (again.exit_code != 0)
+    v.problems.push_back("the run after exited " + std::to_string(again.exit_code));
+  Outcome later = f.outcome();
+  for (auto& d : differences(after, later)) v.problems.push_back("a second run changed " + d);
   // Only the mail whose 250 was step N may come twice: we died before recording it as sent.
+  // Counted after the extra run, so a copy that run sent again counts too.
   std::string window_id;
   if (v.step.kind == "smtp-accepted") window_id = v.step.detail.substr(0, v.step.detail.find(' '));
-  for (const auto& [id, copies] : after.copies) {
+  for (const auto& [id, copies] : later.copies) {
     if (copies == 1) continue;
     if (id == window_id && copies == 2)
       v.redelivered = true;
     else
       v.problems.push_back(id + " delivered " + std::to_string(copies) + " times");
   }
-  auto again = f.s.once();
-  if (again.exit_code != 0)
-    v.problems.push_back("the run after exited " + std::to_string(again.exit_code));
-  Outcome later = f.outcome();
-  for (auto& d : differences(after, later)) v.problems.push_back("a second run changed " + d);
-  if (later.copies != after.copies) v.problems.emplace_back("a second run delivered mail again");
   if (later.list_json != after.list_json)
     v.problems.push_back("a second run changed closeoutctl list: " + later.list_json);
   if (later.outbox_json != after.outbox_json)
