@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <memory>
 
+#include "crash_points.h"
 #include "text_util.h"
 
 namespace closeout::transport {
@@ -191,6 +192,7 @@ asio::awaitable<ImapReply> ImapConnection::finish(const std::string& tag) {
       auto status = imap::parse_status(*response);
       if (!status) fail(Failure::protocol, "unreadable completion: " + response->line);
       reply.status = *status;
+      crash_points::imap_answered(response->line);  // test only: a no-op unless asked
       co_return reply;
     }
     if (response->kind == imap::Response::Kind::untagged)

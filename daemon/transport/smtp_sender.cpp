@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "crash_points.h"
 #include "mail_compose.h"
 #include "text_util.h"
 
@@ -227,6 +228,7 @@ asio::awaitable<SendResult> SmtpSender::send(const Envelope& envelope, std::stri
     result.status = SendStatus::transient;
     result.reply = error.what();
   }
+  crash_points::smtp_replied(send_status_name(result.status), result.code, message);  // test only
   co_return result;
 }
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "crash_points.h"
 #include "database.h"
 #include "form_file.h"
 
@@ -26,6 +27,7 @@ std::unique_ptr<Runtime> Runtime::open(const std::string& config_path) {
   rt->form_ = load_form_definition(rt->config_);
   rt->templates_ = std::make_unique<MailTemplates>(load_templates(rt->config_));
   rt->db_ = store::open_database(rt->config_.store.path);
+  crash_points::watch_commits(rt->db_->getHandle());  // test only: a no-op unless asked
   rt->mail_ = std::make_unique<MailFactory>(rt->config_, *rt->templates_);
   return rt;
 }

@@ -69,6 +69,15 @@ asio::awaitable<void> append(asio::io_context& io, transport::ServerSettings s,
 }  // namespace
 
 RunResult run(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
+  return run(argv, {}, timeout);
+}
+
+RunResult run(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
+              std::chrono::seconds timeout) {
+  std::vector<char*> env;
+  for (char** e = environ; *e; ++e) env.push_back(*e);
+  for (const auto& e : extra_env) env.push_back(const_cast<char*>(e.c_str()));
+  env.push_back(nullptr);
   char out_name[] = "/tmp/closeoutd-e2e-out.XXXXXX";
   char err_name[] = "/tmp/closeoutd-e2e-err.XXXXXX";
   int out_fd = mkstemp(out_name);
@@ -82,7 +91,7 @@ RunResult run(const std::vector<std::string>& argv, std::chrono::seconds timeout
   args.push_back(nullptr);
   pid_t pid = 0;
   RunResult r;
-  if (posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ) == 0) {
+  if (posix_spawn(&pid, args[0], &actions, nullptr, args.data(), env.data()) == 0) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     int status = 0;
     while (waitpid(pid, &status, WNOHANG) == 0) {
@@ -182,8 +191,10 @@ static void settle() {
   }
 }
 
-RunResult Scenario::once() const {
-  auto r = run({CLOSEOUTD_PATH, "--config", config_path_, "--once"});
+RunResult Scenario::once() const { return once({}); }
+
+RunResult Scenario::once(const std::vector<std::string>& extra_env) const {
+  auto r = run({CLOSEOUTD_PATH, "--config", config_path_, "--once"}, extra_env);
   settle();
   return r;
 }

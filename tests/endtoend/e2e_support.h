@@ -22,6 +22,10 @@ struct RunResult {
 // Runs a program to its end (killed after timeout) and returns what it said.
 RunResult run(const std::vector<std::string>& argv,
               std::chrono::seconds timeout = std::chrono::seconds(60));
+// The same, with NAME=value entries added to this process's environment for the child only
+// (setenv would race with the other threads of a test).
+RunResult run(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
+              std::chrono::seconds timeout = std::chrono::seconds(60));
 
 class Scenario {
  public:
@@ -52,6 +56,7 @@ class Scenario {
                                     std::chrono::seconds timeout = std::chrono::seconds(10)) const;
 
   RunResult once() const;
+  RunResult once(const std::vector<std::string>& extra_env) const;  // NAME=value for closeoutd
   RunResult ctl(const std::vector<std::string>& args) const;
   nlohmann::json ctl_json(const std::vector<std::string>& args) const;
 
