@@ -3,15 +3,24 @@
 // deleted, none is recorded that was not read, none is skipped for good, one clear line says
 // what happened, and the rest of the mailbox is handled. SMTP is the real local Postfix.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
 #include <fstream>
+#include <sstream>
+#include <thread>
 
 #include "e2e_support.h"
 #include "hostile_imap_server.h"
 #include "sample_mail.h"
 
+extern char** environ;
+
 namespace closeout::testing {
 namespace {
+
+using namespace std::chrono_literals;
 
 using Uids = std::vector<std::uint32_t>;
 
@@ -208,6 +217,63 @@ TEST(IntakeHostileServer, AnEnormousUntaggedLineIsRefusedWithinBoundsAndNothingM
   auto healed = s.once();
   EXPECT_EQ(healed.exit_code, 0) << healed.err;
   EXPECT_EQ(server.uids_in("Processed"), (Uids{1}));
+}
+
+// closeoutd as a service (poll every second) against the hostile server, stopped with SIGTERM
+// once done() holds (or after 20 s); returns its log.
+template <typename Done>
+std::string run_daemon(const Scenario& s, Done done) {
+  std::string log = s.dir() + "/daemon.log";
+  std::ofstream(s.config_path(), std::ios::app) << "[log]\nfile = \"" << log << "\"\n";
+  std::vector<std::string> argv = {CLOSEOUTD_PATH, "--config", s.config_path()};
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, args[0], nullptr, nullptr, args.data(), environ) != 0) return "no spawn";
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (!done() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(50ms);
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "stops cleanly";
+  std::ifstream in(log);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(IntakeHostileServer, TheServiceQuarantinesAMessageNeverDeliveredAfterThreeSyncs) {
+  Scenario s("hostile-never");
+  HostileImapServer server;
+  use_hostile_imap(s, server);
+  server.add(dispatch_mail("7012345071"));
+  auto missing = server.add(dispatch_mail("7012345072"));
+  server.add(dispatch_mail("7012345073"));
+  server.set_faults({.uid = missing, .body_missing = true});
+
+  auto log = run_daemon(s, [&] { return !server.uids_in("Quarantine").empty(); });
+  EXPECT_EQ(server.uids_in("Processed"), (Uids{1, 3})) << log;
+  EXPECT_EQ(server.uids_in("Quarantine"), (Uids{missing})) << "given up on, not lost:\n" << log;
+  EXPECT_EQ(server.uids_in("INBOX"), Uids{});
+  EXPECT_EQ(lines_with(log, "sent no body"), 3U) << log;
+  EXPECT_EQ(lines_with(log, "did not deliver it in 3 tries"), 1U) << log;
+  EXPECT_EQ(recorded_numbers(s), (std::vector<std::string>{"7012345071", "7012345073"}));
+}
+
+TEST(IntakeHostileServer, TheServiceRetriesARefusedMoveAtThePollPaceNotInAHotLoop) {
+  Scenario s("hostile-quota-service");
+  HostileImapServer server;
+  use_hostile_imap(s, server);
+  server.add(dispatch_mail("7012345081"));
+  server.set_faults({.move_refusals = 2});
+
+  auto log = run_daemon(s, [&] { return !server.uids_in("Processed").empty(); });
+  EXPECT_EQ(server.uids_in("Processed"), (Uids{1})) << log;
+  EXPECT_EQ(server.move_commands(), 3) << "one MOVE per sync, a sync a second:\n" << log;
+  EXPECT_EQ(lines_with(log, "OVERQUOTA"), 2U) << log;
+  EXPECT_EQ(lines_with(log, "reconnecting"), 0U) << "a refusal is not a lost connection\n" << log;
+  EXPECT_EQ(s.wait_for(s.techs(), 1).size(), 1U) << "one notice, not one per try";
 }
 
 }  // namespace
