@@ -50,15 +50,18 @@ void make_durable(store::MessageLog& log, SQLite::Database& db, const std::strin
   db.exec("PRAGMA synchronous = NORMAL");
 }
 
-// UIDs the server listed but did not deliver (a FETCH without BODY[], or the connection lost
-// while it was the next one due), counted per mailbox, UIDVALIDITY and UID for as long as the
-// process runs. Such a message is tried again, alone, on the next syncs; after kDeliveryTries it
-// is recorded and quarantined unread, so one message the server cannot give us never holds the
-// stored position back for good. (closeoutd --once starts afresh each run: it warns and retries.)
+// UIDs the server listed but did not deliver, per mailbox, UIDVALIDITY and UID, for as long as
+// the process runs. Each is fetched again, alone and after the others, on the next syncs. A
+// FETCH answered OK without its BODY[] counts as a try; after kDeliveryTries such answers the
+// message is recorded and quarantined unread, so it never holds the stored position back for
+// good. A connection lost while it was due does not count (the network may be to blame, and a
+// dispatch must not end in quarantine for that): it is only isolated, so the others go on.
+// (closeoutd --once starts afresh each run: it warns and retries, and never gives up.)
 constexpr unsigned kDeliveryTries = 3;
 
-std::map<std::tuple<std::string, std::uint32_t, std::uint32_t>, unsigned>& delivery_failures() {
-  static std::map<std::tuple<std::string, std::uint32_t, std::uint32_t>, unsigned> failures;
+using UidKey = std::tuple<std::string, std::uint32_t, std::uint32_t>;
+std::map<UidKey, unsigned>& delivery_failures() {
+  static std::map<UidKey, unsigned> failures;  // UID -> FETCH answers without the body
   return failures;
 }
 
@@ -162,7 +165,13 @@ asio::awaitable<SyncStats> sync_mailbox(transport::ImapConnection& connection,
   std::map<std::uint32_t, std::uint64_t> announced;
   for (const auto& m : scan.messages) announced[m.uid] = m.size;
   auto& failures = delivery_failures();
-  auto failure_key = [&](std::uint32_t uid) { return std::tuple(box, position.uidvalidity, uid); };
+  auto failure_key = [&](std::uint32_t uid) { return UidKey(box, position.uidvalidity, uid); };
+  // A UID no longer listed is gone (expunged by someone else): nothing left to retry.
+  std::erase_if(failures, [&](const auto& entry) {
+    const UidKey& key = entry.first;
+    return std::get<0>(key) == box &&
+           (std::get<1>(key) != position.uidvalidity || !announced.count(std::get<2>(key)));
+  });
 
   bool finished = true;
   for (const auto& batch : plan.batches) {
@@ -193,52 +202,56 @@ asio::awaitable<SyncStats> sync_mailbox(transport::ImapConnection& connection,
         fetches.push_back({uid});
       }
     }
-    std::vector<transport::FetchedMessage> fetched;
-    std::optional<transport::TransportError> lost;
+    // One group at a time, each moved before the next is fetched: a message that makes the
+    // server hang up then never keeps the ones before it in INBOX.
     for (const auto& uids : fetches) {
-      if (uids.empty()) continue;
-      try {
-        auto status = co_await mailbox.fetch_into(uids, fetched);
-        if (!status.ok())
-          spdlog::warn("{}: UID FETCH of {} message(s) answered {} {}", box, uids.size(),
-                       status.word, status.text);
-      } catch (const transport::TransportError& e) {
-        lost = e;
+      std::vector<transport::FetchedMessage> fetched;
+      std::optional<transport::TransportError> lost;
+      if (!uids.empty()) {
+        try {
+          auto status = co_await mailbox.fetch_into(uids, fetched);
+          if (!status.ok())
+            spdlog::warn("{}: UID FETCH of {} message(s) answered {} {}", box, uids.size(),
+                         status.word, status.text);
+        } catch (const transport::TransportError& e) {
+          lost = e;
+        }
       }
-      if (lost) break;
-    }
-    std::set<std::uint32_t> delivered;
-    for (const auto& message : fetched) {
-      if (!delivered.insert(message.uid).second ||
-          !std::binary_search(batch.begin(), batch.end(), message.uid))
-        continue;  // a second or an unasked-for copy
-      if (message.oversize)
-        handle(message.uid, message.size, nullptr, moves);
-      else
-        handle(message.uid, message.bytes.size(), &message.bytes, moves);
-      failures.erase(failure_key(message.uid));
-    }
-    make_durable(log, runtime.db(), box);
-    bool blamed = false;
-    for (const auto& uids : fetches) {
+      std::set<std::uint32_t> delivered;
+      for (const auto& message : fetched) {
+        if (std::find(uids.begin(), uids.end(), message.uid) == uids.end() ||
+            !delivered.insert(message.uid).second)
+          continue;  // an unasked-for or a second copy
+        if (message.oversize)
+          handle(message.uid, message.size, nullptr, moves);
+        else
+          handle(message.uid, message.bytes.size(), &message.bytes, moves);
+        failures.erase(failure_key(message.uid));
+      }
+      make_durable(log, runtime.db(), box);
+      bool blamed = false;
       for (auto uid : uids) {
         if (delivered.count(uid)) continue;
         hold(uid);
         // After a lost connection only the message that was due is to blame, not those after it.
-        if (lost && blamed) continue;
+        if (lost && (blamed || lost->kind() == transport::Failure::cancelled)) continue;
         blamed = true;
+        if (lost) {
+          failures.try_emplace(failure_key(uid), 0);
+          continue;
+        }
         unsigned tries = ++failures[failure_key(uid)];
-        if (!lost)
-          spdlog::warn(
-              "{}: uid {} was listed but the server sent no body for it (try {} of {}); it "
-              "stays in {} and is fetched again on the next sync",
-              box, uid, tries, kDeliveryTries, box);
+        spdlog::warn(
+            "{}: uid {} was listed but the server sent no body for it (try {} of {}); it "
+            "stays in {} and is fetched again on the next sync",
+            box, uid, tries, kDeliveryTries, box);
       }
+      // The connection is gone: what came is recorded and moves next time; the watcher (or
+      // --once) reports the loss, once.
+      if (lost) throw *lost;
+      for (auto uid : co_await move_all(mailbox, box, moves)) hold(uid);
+      moves.clear();
     }
-    // The connection is gone: what came is recorded and moves next time; the watcher (or
-    // --once) reports the loss, once.
-    if (lost) throw *lost;
-    for (auto uid : co_await move_all(mailbox, box, moves)) hold(uid);
     advance(batch.back());
   }
   if (finished && !scan.messages.empty()) advance(scan.messages.back().uid);

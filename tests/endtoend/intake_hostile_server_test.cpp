@@ -261,6 +261,24 @@ TEST(IntakeHostileServer, TheServiceQuarantinesAMessageNeverDeliveredAfterThreeS
   EXPECT_EQ(recorded_numbers(s), (std::vector<std::string>{"7012345071", "7012345073"}));
 }
 
+TEST(IntakeHostileServer, TheServiceGoesOnPastAMessageThatAlwaysMakesTheServerHangUp) {
+  Scenario s("hostile-bye-service");
+  HostileImapServer server;
+  use_hostile_imap(s, server);
+  server.add(dispatch_mail("7012345091"));
+  auto cut = server.add(dispatch_mail("7012345092"));
+  server.add(dispatch_mail("7012345093"));
+  server.set_faults({.uid = cut, .bye_in_fetch = true});
+
+  auto log = run_daemon(s, [&] {
+    return server.uids_in("Processed") == Uids{1, 3} && server.connections() >= 5;
+  });
+  EXPECT_EQ(server.uids_in("Processed"), (Uids{1, 3})) << "the others are handled:\n" << log;
+  EXPECT_EQ(server.uids_in("INBOX"), (Uids{cut}))
+      << "a lost connection is no verdict on the message: not quarantined, not lost";
+  EXPECT_EQ(recorded_numbers(s), (std::vector<std::string>{"7012345091", "7012345093"}));
+}
+
 TEST(IntakeHostileServer, TheServiceRetriesARefusedMoveAtThePollPaceNotInAHotLoop) {
   Scenario s("hostile-quota-service");
   HostileImapServer server;

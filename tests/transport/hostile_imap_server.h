@@ -93,6 +93,7 @@ class HostileImapServer {
   }
   int move_commands() const { return move_commands_; }
   int body_fetches() const { return body_fetches_; }
+  int connections() const { return connections_; }
 
  private:
   struct Message {
@@ -104,6 +105,7 @@ class HostileImapServer {
     while (!stopping_) {
       int fd = ::accept(listener_, nullptr, nullptr);
       if (fd < 0) return;
+      ++connections_;
       {
         std::lock_guard lock(mutex_);
         client_ = fd;
@@ -267,6 +269,7 @@ class HostileImapServer {
   std::atomic<bool> stopping_{false};
   std::atomic<int> move_commands_{0};
   std::atomic<int> body_fetches_{0};
+  std::atomic<int> connections_{0};
   std::mutex mutex_;
   std::map<std::string, std::vector<Message>> folders_;
   std::uint32_t next_uid_ = 1;
