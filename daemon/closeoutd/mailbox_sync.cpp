@@ -205,28 +205,29 @@ asio::awaitable<SyncStats> sync_mailbox(transport::ImapConnection& connection,
     // One group at a time, each moved before the next is fetched: a message that makes the
     // server hang up then never keeps the ones before it in INBOX.
     for (const auto& uids : fetches) {
-      std::vector<transport::FetchedMessage> fetched;
+      // Each message is processed (and committed) the moment it arrives, so memory holds one
+      // body at a time, whatever RFC822.SIZE promised when the batch was planned.
+      std::set<std::uint32_t> delivered;
+      auto arrived = [&](transport::FetchedMessage&& message) {
+        if (std::find(uids.begin(), uids.end(), message.uid) == uids.end() ||
+            !delivered.insert(message.uid).second)
+          return;  // an unasked-for or a second copy
+        if (message.oversize)
+          handle(message.uid, message.size, nullptr, moves);
+        else
+          handle(message.uid, message.bytes.size(), &message.bytes, moves);
+        failures.erase(failure_key(message.uid));
+      };
       std::optional<transport::TransportError> lost;
       if (!uids.empty()) {
         try {
-          auto status = co_await mailbox.fetch_into(uids, fetched);
+          auto status = co_await mailbox.fetch_each(uids, arrived);
           if (!status.ok())
             spdlog::warn("{}: UID FETCH of {} message(s) answered {} {}", box, uids.size(),
                          status.word, status.text);
         } catch (const transport::TransportError& e) {
           lost = e;
         }
-      }
-      std::set<std::uint32_t> delivered;
-      for (const auto& message : fetched) {
-        if (std::find(uids.begin(), uids.end(), message.uid) == uids.end() ||
-            !delivered.insert(message.uid).second)
-          continue;  // an unasked-for or a second copy
-        if (message.oversize)
-          handle(message.uid, message.size, nullptr, moves);
-        else
-          handle(message.uid, message.bytes.size(), &message.bytes, moves);
-        failures.erase(failure_key(message.uid));
       }
       make_durable(log, runtime.db(), box);
       bool blamed = false;

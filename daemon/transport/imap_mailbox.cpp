@@ -101,9 +101,14 @@ asio::awaitable<std::vector<FetchedMessage>> ImapMailbox::fetch(
 
 asio::awaitable<imap::Status> ImapMailbox::fetch_into(const std::vector<std::uint32_t>& uids,
                                                       std::vector<FetchedMessage>& out) {
+  co_return co_await fetch_each(uids, [&out](FetchedMessage&& m) { out.push_back(std::move(m)); });
+}
+
+asio::awaitable<imap::Status> ImapMailbox::fetch_each(
+    const std::vector<std::uint32_t>& uids, const std::function<void(FetchedMessage&&)>& each) {
   if (uids.empty()) co_return imap::Status{"OK", "", ""};
   auto reply = co_await connection_.command_each(
-      "UID FETCH " + imap::uid_set(uids) + " (UID BODY.PEEK[])", [&out](imap::Response&& r) {
+      "UID FETCH " + imap::uid_set(uids) + " (UID BODY.PEEK[])", [&each](imap::Response&& r) {
         auto item = imap::parse_fetch(r);
         if (!item || !item->uid || !item->body) return;  // e.g. an unsolicited flag update
         FetchedMessage m{*item->uid, std::move(r.literals[*item->body]), false, 0};
@@ -113,7 +118,7 @@ asio::awaitable<imap::Status> ImapMailbox::fetch_into(const std::vector<std::uin
             m.size = d.size;
           }
         if (!m.oversize) m.size = m.bytes.size();
-        out.push_back(std::move(m));
+        each(std::move(m));
       });
   co_return reply.status;
 }

@@ -4,6 +4,7 @@
 // every UID is new again, and the caller de-duplicates by Message-ID.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,6 +81,10 @@ class ImapMailbox {
   // A UID that is absent from out afterwards was not delivered.
   boost::asio::awaitable<imap::Status> fetch_into(const std::vector<std::uint32_t>& uids,
                                                   std::vector<FetchedMessage>& out);
+  // The same, handing each message to each as it arrives and keeping none: what a batch holds
+  // in memory is then one message, whatever sizes the server announced beforehand.
+  boost::asio::awaitable<imap::Status> fetch_each(
+      const std::vector<std::uint32_t>& uids, const std::function<void(FetchedMessage&&)>& each);
   // Creates the folder (and subscribes to it) when LIST does not show it.
   boost::asio::awaitable<bool> ensure_folder(std::string_view folder);
   // Moves UIDs of the selected mailbox to folder; a NO [TRYCREATE] (the folder is gone) creates
