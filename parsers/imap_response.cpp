@@ -1,5 +1,6 @@
 #include "imap_response.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "text_util.h"
@@ -120,8 +121,11 @@ class Cursor {
 
 }  // namespace
 
-ResponseReader::ResponseReader(std::size_t max_literal_bytes, std::size_t max_line_bytes)
-    : max_literal_(max_literal_bytes), max_line_(max_line_bytes) {}
+ResponseReader::ResponseReader(std::size_t max_literal_bytes, std::size_t max_line_bytes,
+                               bool drop_oversize_literals)
+    : max_literal_(max_literal_bytes),
+      max_line_(max_line_bytes),
+      drop_oversize_(drop_oversize_literals) {}
 
 void ResponseReader::feed(std::string_view bytes) {
   if (start_ > kCompactAfter && start_ * 2 > buffer_.size()) {
@@ -151,6 +155,13 @@ std::optional<Response> ResponseReader::next() {
       partial_ = Response{};
       in_response_ = true;
     }
+    // A literal being dropped is consumed as it arrives, so it never occupies memory.
+    if (dropping_ > 0) {
+      std::size_t take = std::min(dropping_, buffer_.size() - start_);
+      start_ += take;
+      dropping_ -= take;
+      if (dropping_ > 0) return std::nullopt;
+    }
     // A literal announced by the previous line is read by count, never by line ends.
     if (pending_literal_) {
       if (buffer_.size() - start_ < *pending_literal_) return std::nullopt;
@@ -165,6 +176,12 @@ std::optional<Response> ResponseReader::next() {
                               std::to_string(max_line_) + " bytes");
     partial_.line.append(line);
     if (auto size = trailing_literal(line)) {
+      if (*size > max_literal_ && drop_oversize_) {
+        partial_.dropped.push_back({partial_.literals.size(), *size});
+        partial_.literals.emplace_back();
+        dropping_ = *size;
+        continue;
+      }
       if (*size > max_literal_)
         throw ImapProtocolError("the server announced " + std::to_string(*size) +
                                 " bytes of literal data; the limit is " +

@@ -1,7 +1,8 @@
 // IMAP4rev1 server responses (RFC 3501 section 7), read from a byte stream. The transport feeds
 // whatever the socket gave; complete responses come out with their literals kept apart, so a
 // message body is never scanned for line ends. Bounded: a server that sends an endless line or
-// a literal larger than the caller allows gets an ImapProtocolError, not our memory.
+// a literal larger than the caller allows gets an ImapProtocolError, not our memory; or, when the
+// caller asks, is read past and dropped, so one oversize message does not break the connection.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -24,12 +25,20 @@ struct Response {
   std::string tag;   // tagged responses only
   std::string line;  // the response without its tag or "* ", literals replaced by "{N}"
   std::vector<std::string> literals;  // in order of appearance
+  // Literals over the limit that were read past and dropped (their place in literals is empty).
+  struct Dropped {
+    std::size_t index = 0;  // into literals
+    std::size_t size = 0;   // as announced
+  };
+  std::vector<Dropped> dropped;
 };
 
 class ResponseReader {
  public:
-  // A literal larger than max_literal_bytes, or a line longer than max_line_bytes, is an error.
-  explicit ResponseReader(std::size_t max_literal_bytes, std::size_t max_line_bytes = 1 << 20);
+  // A literal larger than max_literal_bytes, or a line longer than max_line_bytes, is an error;
+  // with drop_oversize_literals, such a literal is consumed without being kept (Response::dropped).
+  explicit ResponseReader(std::size_t max_literal_bytes, std::size_t max_line_bytes = 1 << 20,
+                          bool drop_oversize_literals = false);
   void feed(std::string_view bytes);
   // The next complete response, or nothing until more bytes arrive.
   std::optional<Response> next();
@@ -43,6 +52,8 @@ class ResponseReader {
   Response partial_;
   bool in_response_ = false;
   std::optional<std::size_t> pending_literal_;
+  bool drop_oversize_ = false;
+  std::size_t dropping_ = 0;  // bytes still to skip of a literal being dropped
 };
 
 // OK / NO / BAD / BYE / PREAUTH with its optional [code] and human text.

@@ -101,17 +101,17 @@ class Daemon {
   void reload() {
     notify_reloading();
     auto old_imap = rt_.config().imap;
+    auto old_limit = rt_.config().limits.max_message_bytes;
     try {
       rt_.reload();
       spdlog::info("{}: configuration and templates reloaded", rt_.config().source);
     } catch (const std::exception& e) {
       spdlog::error("reload refused, keeping the running configuration: {}", e.what());
     }
-    const auto& fresh = rt_.config().imap;
-    if (fresh.url != old_imap.url || fresh.username != old_imap.username ||
-        fresh.password_file != old_imap.password_file || fresh.idle != old_imap.idle ||
-        fresh.poll_interval != old_imap.poll_interval || fresh.ca_file != old_imap.ca_file ||
-        fresh.tls_verify != old_imap.tls_verify || fresh.token_file != old_imap.token_file) {
+    // The whole [imap] section (folders, auth and starttls included) and the literal limit the
+    // watcher was built with: any change starts a new session, which ensures the folders.
+    if (rt_.config().imap != old_imap || rt_.config().limits.max_message_bytes != old_limit) {
+      spdlog::info("IMAP settings changed: reconnecting with the new ones");
       restart_watch_ = true;
       if (watcher_) watcher_->stop();
     }

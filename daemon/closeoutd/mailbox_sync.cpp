@@ -2,7 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
+#include <optional>
+#include <set>
+#include <tuple>
 
 #include "dispatch_store.h"
 #include "incoming_mail.h"
@@ -45,11 +50,59 @@ void make_durable(store::MessageLog& log, SQLite::Database& db, const std::strin
   db.exec("PRAGMA synchronous = NORMAL");
 }
 
-asio::awaitable<void> move_all(transport::ImapMailbox& mailbox,
-                               const std::map<std::string, std::vector<std::uint32_t>>& moves) {
+// UIDs the server listed but did not deliver, per mailbox, UIDVALIDITY and UID, for as long as
+// the process runs. Each is fetched again, alone and after the others, on the next syncs. A
+// FETCH answered OK without its BODY[] counts as a try; after kDeliveryTries such answers the
+// message is recorded and quarantined unread, so it never holds the stored position back for
+// good. A connection lost while it was due does not count (the network may be to blame, and a
+// dispatch must not end in quarantine for that): it is only isolated, so the others go on.
+// (closeoutd --once starts afresh each run: it warns and retries, and never gives up.)
+constexpr unsigned kDeliveryTries = 3;
+
+using UidKey = std::tuple<std::string, std::uint32_t, std::uint32_t>;
+std::map<UidKey, unsigned>& delivery_failures() {
+  static std::map<UidKey, unsigned> failures;  // UID -> FETCH answers without the body
+  return failures;
+}
+
+// A message the server kept listing but never delivered: recorded and quarantined unread, so
+// an admin finds it in the quarantine folder, and intake goes on past it.
+void quarantine_undelivered(workflow::Runtime& runtime, std::uint32_t uidvalidity,
+                            std::uint32_t uid, std::uint64_t size, unsigned tries) {
+  const auto& config = runtime.config();
+  store::MessageRecord r;
+  r.uidvalidity = uidvalidity;
+  r.uid = uid;
+  r.size = size;
+  r.kind = "unreadable";
+  r.action = "quarantined";
+  r.detail = "the server listed it but did not deliver it in " + std::to_string(tries) +
+             " tries; moved unread";
+  r.folder = config.imap.quarantine_folder;
+  r.processed_at = wall_now();
+  store::WriteTransaction tx(runtime.db());
+  store::MessageLog(runtime.db()).record(r);
+  tx.commit();
+  spdlog::warn("message (no Message-ID) (uid {}): {} -> {}", uid, r.detail, r.folder);
+}
+
+// Moves what each folder is due; a folder that refuses (quota, permissions) leaves its messages
+// in place, recorded, for a later sync: one warning, and the other folders still go.
+asio::awaitable<std::vector<std::uint32_t>> move_all(
+    transport::ImapMailbox& mailbox, const std::string& box,
+    const std::map<std::string, std::vector<std::uint32_t>>& moves) {
+  std::vector<std::uint32_t> left;
   for (const auto& [folder, uids] : moves) {
-    if (!uids.empty()) co_await mailbox.move(uids, folder);
+    if (uids.empty()) continue;
+    try {
+      co_await mailbox.move(uids, folder);
+    } catch (const transport::MoveRefused& e) {
+      spdlog::warn("{}; {} message(s) stay in {}, recorded, and are moved on a later sync",
+                   e.what(), uids.size(), box);
+      left.insert(left.end(), uids.begin(), uids.end());
+    }
   }
+  co_return left;
 }
 
 }  // namespace
@@ -88,31 +141,122 @@ asio::awaitable<SyncStats> sync_mailbox(transport::ImapConnection& connection,
     moves[d.folder].push_back(uid);
   };
 
-  // Everything below the first unfinished UID is done; oversize mail is never downloaded.
+  // The stored position only passes UIDs that are done: recorded and moved (or gone from the
+  // mailbox). Anything left in place holds it at the UID below, so the next scan lists it again.
+  std::uint32_t first_unfinished = UINT32_MAX;
+  auto hold = [&](std::uint32_t uid) { first_unfinished = std::min(first_unfinished, uid); };
+  std::uint32_t stored = position.last_uid;
+  auto advance = [&](std::uint32_t covered) {
+    std::uint32_t to = std::min(covered, first_unfinished - 1);
+    if (to <= stored && position.uidvalidity == known.uidvalidity) return;
+    stored = std::max(stored, to);
+    store::WriteTransaction tx(runtime.db());
+    log.set_position(box, {position.uidvalidity, stored});
+    tx.commit();
+    known.uidvalidity = position.uidvalidity;
+  };
+
+  // Oversize mail is never downloaded.
   std::map<std::string, std::vector<std::uint32_t>> oversize_moves;
   for (const auto& m : plan.oversize) handle(m.uid, m.size, nullptr, oversize_moves);
   if (!oversize_moves.empty()) make_durable(log, runtime.db(), box);
-  co_await move_all(mailbox, oversize_moves);
+  for (auto uid : co_await move_all(mailbox, box, oversize_moves)) hold(uid);
 
-  std::uint32_t done_up_to = position.last_uid;
+  std::map<std::uint32_t, std::uint64_t> announced;
+  for (const auto& m : scan.messages) announced[m.uid] = m.size;
+  auto& failures = delivery_failures();
+  auto failure_key = [&](std::uint32_t uid) { return UidKey(box, position.uidvalidity, uid); };
+  // A UID no longer listed is gone (expunged by someone else): nothing left to retry.
+  std::erase_if(failures, [&](const auto& entry) {
+    const UidKey& key = entry.first;
+    return std::get<0>(key) == box &&
+           (std::get<1>(key) != position.uidvalidity || !announced.count(std::get<2>(key)));
+  });
+
+  bool finished = true;
   for (const auto& batch : plan.batches) {
-    if (stop_requested) break;
-    auto fetched = co_await mailbox.fetch(batch);
+    if (stop_requested) {
+      finished = false;
+      break;
+    }
     std::map<std::string, std::vector<std::uint32_t>> moves;
-    for (const auto& message : fetched)
-      handle(message.uid, message.bytes.size(), &message.bytes, moves);
-    make_durable(log, runtime.db(), box);
-    co_await move_all(mailbox, moves);
-    done_up_to = std::max(done_up_to, batch.back());
-    store::WriteTransaction tx(runtime.db());
-    log.set_position(box, {position.uidvalidity, done_up_to});
-    tx.commit();
+    // Recorded before (a crash or a refused move in between): moved without downloading again.
+    // A message the server failed to deliver before is fetched on its own, after the others.
+    std::vector<std::vector<std::uint32_t>> fetches(1);
+    for (auto uid : batch) {
+      if (log.find_uid(position.uidvalidity, uid)) {
+        handle(uid, announced[uid], nullptr, moves);
+        continue;
+      }
+      auto tries = failures.find(failure_key(uid));
+      if (tries == failures.end()) {
+        fetches.front().push_back(uid);
+      } else if (tries->second >= kDeliveryTries) {
+        quarantine_undelivered(runtime, position.uidvalidity, uid, announced[uid], tries->second);
+        failures.erase(tries);
+        moves[config.imap.quarantine_folder].push_back(uid);
+        ++stats.processed;
+        ++stats.quarantined;
+        continue;
+      } else {
+        fetches.push_back({uid});
+      }
+    }
+    // One group at a time, each moved before the next is fetched: a message that makes the
+    // server hang up then never keeps the ones before it in INBOX.
+    for (const auto& uids : fetches) {
+      // Each message is processed (and committed) the moment it arrives, so memory holds one
+      // body at a time, whatever RFC822.SIZE promised when the batch was planned.
+      std::set<std::uint32_t> delivered;
+      auto arrived = [&](transport::FetchedMessage&& message) {
+        if (std::find(uids.begin(), uids.end(), message.uid) == uids.end() ||
+            !delivered.insert(message.uid).second)
+          return;  // an unasked-for or a second copy
+        if (message.oversize)
+          handle(message.uid, message.size, nullptr, moves);
+        else
+          handle(message.uid, message.bytes.size(), &message.bytes, moves);
+        failures.erase(failure_key(message.uid));
+      };
+      std::optional<transport::TransportError> lost;
+      if (!uids.empty()) {
+        try {
+          auto status = co_await mailbox.fetch_each(uids, arrived);
+          if (!status.ok())
+            spdlog::warn("{}: UID FETCH of {} message(s) answered {} {}", box, uids.size(),
+                         status.word, status.text);
+        } catch (const transport::TransportError& e) {
+          lost = e;
+        }
+      }
+      make_durable(log, runtime.db(), box);
+      bool blamed = false;
+      for (auto uid : uids) {
+        if (delivered.count(uid)) continue;
+        hold(uid);
+        // After a lost connection only the message that was due is to blame, not those after it.
+        if (lost && (blamed || lost->kind() == transport::Failure::cancelled)) continue;
+        blamed = true;
+        if (lost) {
+          failures.try_emplace(failure_key(uid), 0);
+          continue;
+        }
+        unsigned tries = ++failures[failure_key(uid)];
+        spdlog::warn(
+            "{}: uid {} was listed but the server sent no body for it (try {} of {}); it "
+            "stays in {} and is fetched again on the next sync",
+            box, uid, tries, kDeliveryTries, box);
+      }
+      // The connection is gone: what came is recorded and moves next time; the watcher (or
+      // --once) reports the loss, once.
+      if (lost) throw *lost;
+      for (auto uid : co_await move_all(mailbox, box, moves)) hold(uid);
+      moves.clear();
+    }
+    advance(batch.back());
   }
-  if (plan.batches.empty() && (position.uidvalidity != known.uidvalidity)) {
-    store::WriteTransaction tx(runtime.db());
-    log.set_position(box, {position.uidvalidity, std::max(done_up_to, position.last_uid)});
-    tx.commit();
-  }
+  if (finished && !scan.messages.empty()) advance(scan.messages.back().uid);
+  if (position.uidvalidity != known.uidvalidity) advance(position.last_uid);
   co_return stats;
 }
 

@@ -1,8 +1,10 @@
 // The IMAP sync (SPEC "IMAP processing"): list what arrived above the last UID processed,
-// fetch it in bounded batches with BODY.PEEK[], process each message in its own transaction,
-// and only then move it to Processed or Quarantine and advance the stored position. A crash
-// between the commit and the move leaves the message in place; the next sync finds it
-// recorded and just moves it.
+// fetch it in bounded batches with BODY.PEEK[], process each message in its own transaction as
+// it arrives, and only then move it to Processed or Quarantine. The stored position passes a UID
+// only once it is recorded and moved (or gone): a crash, a refused MOVE, a lost connection or a
+// FETCH without the body leaves the message in place and listed next time, where it is found
+// recorded and just moved, or fetched again. Database errors propagate; transport errors after
+// partial progress propagate once what arrived is committed.
 #pragma once
 #include "asio_awaitable.h"
 #include "imap_connection.h"

@@ -27,6 +27,7 @@ struct MailServerConfig {
   std::string token_file;
   std::string ca_file;
   bool tls_verify = true;
+  bool operator==(const MailServerConfig&) const = default;
 };
 
 struct ImapConfig : MailServerConfig {
@@ -34,6 +35,8 @@ struct ImapConfig : MailServerConfig {
   std::chrono::seconds poll_interval{60};
   std::string processed_folder = "Processed";
   std::string quarantine_folder = "Quarantine";
+  // Every field, so a reload restarts the watcher whatever changed (a field added later too).
+  bool operator==(const ImapConfig&) const = default;
 };
 
 struct SmtpConfig : MailServerConfig {

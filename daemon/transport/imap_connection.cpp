@@ -38,7 +38,7 @@ ImapConnection::ImapConnection(asio::io_context& io, ServerSettings settings,
     : io_(io),
       settings_(std::move(settings)),
       multi_(io),
-      reader_(max_literal_bytes),
+      reader_(max_literal_bytes, 1 << 20, /*drop_oversize_literals=*/true),
       receive_buffer_(kReceiveChunk) {}
 
 ImapConnection::~ImapConnection() {
@@ -184,7 +184,8 @@ asio::awaitable<std::optional<imap::Response>> ImapConnection::read(
   }
 }
 
-asio::awaitable<ImapReply> ImapConnection::finish(const std::string& tag) {
+asio::awaitable<ImapReply> ImapConnection::finish(
+    const std::string& tag, const std::function<void(imap::Response&&)>* each) {
   ImapReply reply;
   for (;;) {
     auto response = co_await read();
@@ -195,7 +196,10 @@ asio::awaitable<ImapReply> ImapConnection::finish(const std::string& tag) {
       crash_points::imap_answered(response->line);  // test only: a no-op unless asked
       co_return reply;
     }
-    if (response->kind == imap::Response::Kind::untagged)
+    if (response->kind != imap::Response::Kind::untagged) continue;
+    if (each)
+      (*each)(std::move(*response));
+    else
       reply.untagged.push_back(std::move(*response));
   }
 }
@@ -204,6 +208,13 @@ asio::awaitable<ImapReply> ImapConnection::command(std::string_view text) {
   auto tag = next_tag();
   co_await send(tag + " " + std::string(text) + "\r\n");
   co_return co_await finish(tag);
+}
+
+asio::awaitable<ImapReply> ImapConnection::command_each(
+    std::string_view text, const std::function<void(imap::Response&&)>& each_untagged) {
+  auto tag = next_tag();
+  co_await send(tag + " " + std::string(text) + "\r\n");
+  co_return co_await finish(tag, &each_untagged);
 }
 
 asio::awaitable<ImapReply> ImapConnection::command_ok(std::string_view text,

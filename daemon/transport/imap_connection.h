@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/socket_base.hpp>
 #include <chrono>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,7 +31,9 @@ class ImapConnection {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // max_literal_bytes bounds what the server may send in one literal (a message body).
+  // max_literal_bytes bounds what is kept of one literal (a message body): a larger one is read
+  // past and dropped (imap::Response::dropped), so one oversize message, whatever size the
+  // server announced for it beforehand, does not break the connection or the batch.
   ImapConnection(boost::asio::io_context& io, ServerSettings settings,
                  std::size_t max_literal_bytes);
   ~ImapConnection();
@@ -41,6 +44,10 @@ class ImapConnection {
   // Sends "TAG text" and gathers the untagged responses until the tagged one. A NO or BAD is
   // returned, not thrown; a lost connection or a timeout throws.
   boost::asio::awaitable<ImapReply> command(std::string_view text);
+  // As command(), but each untagged response goes to each_untagged as it arrives (the reply's
+  // list stays empty): what came before a connection was lost has been handed over already.
+  boost::asio::awaitable<ImapReply> command_each(
+      std::string_view text, const std::function<void(imap::Response&&)>& each_untagged);
   // As command(), then throws Failure::protocol naming `what` unless the server said OK.
   boost::asio::awaitable<ImapReply> command_ok(std::string_view text, std::string_view what);
   // "TAG head {N}" + literal, waiting for the server's go-ahead (APPEND).
@@ -65,7 +72,8 @@ class ImapConnection {
   // The next response; with a soft deadline, nothing when it passes instead of a timeout error.
   boost::asio::awaitable<std::optional<imap::Response>> read(
       std::optional<Clock::time_point> soft_deadline = std::nullopt);
-  boost::asio::awaitable<ImapReply> finish(const std::string& tag);
+  boost::asio::awaitable<ImapReply> finish(
+      const std::string& tag, const std::function<void(imap::Response&&)>* each = nullptr);
   boost::asio::awaitable<bool> wait(boost::asio::socket_base::wait_type type,
                                     Clock::time_point deadline);
   std::string next_tag();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "imap_syntax.h"
+#include "text_util.h"
 
 namespace closeout::transport {
 
@@ -88,17 +89,38 @@ asio::awaitable<ScanResult> ImapMailbox::scan(std::string_view mailbox, ImapPosi
 asio::awaitable<std::vector<FetchedMessage>> ImapMailbox::fetch(
     const std::vector<std::uint32_t>& uids) {
   std::vector<FetchedMessage> out;
-  if (uids.empty()) co_return out;
-  auto reply = co_await connection_.command_ok(
-      "UID FETCH " + imap::uid_set(uids) + " (UID BODY.PEEK[])", "UID FETCH BODY.PEEK[]");
-  for (auto& r : reply.untagged) {
-    auto item = imap::parse_fetch(r);
-    if (!item || !item->uid || !item->body) continue;  // e.g. an unsolicited flag update
-    out.push_back({*item->uid, std::move(r.literals[*item->body])});
-  }
+  auto status = co_await fetch_into(uids, out);
+  if (!status.ok())
+    throw TransportError(Failure::protocol, connection_.settings().where() +
+                                                ": UID FETCH BODY.PEEK[] refused: " + status.word +
+                                                " " + status.text);
   std::sort(out.begin(), out.end(),
             [](const FetchedMessage& a, const FetchedMessage& b) { return a.uid < b.uid; });
   co_return out;
+}
+
+asio::awaitable<imap::Status> ImapMailbox::fetch_into(const std::vector<std::uint32_t>& uids,
+                                                      std::vector<FetchedMessage>& out) {
+  co_return co_await fetch_each(uids, [&out](FetchedMessage&& m) { out.push_back(std::move(m)); });
+}
+
+asio::awaitable<imap::Status> ImapMailbox::fetch_each(
+    const std::vector<std::uint32_t>& uids, const std::function<void(FetchedMessage&&)>& each) {
+  if (uids.empty()) co_return imap::Status{"OK", "", ""};
+  auto reply = co_await connection_.command_each(
+      "UID FETCH " + imap::uid_set(uids) + " (UID BODY.PEEK[])", [&each](imap::Response&& r) {
+        auto item = imap::parse_fetch(r);
+        if (!item || !item->uid || !item->body) return;  // e.g. an unsolicited flag update
+        FetchedMessage m{*item->uid, std::move(r.literals[*item->body]), false, 0};
+        for (const auto& d : r.dropped)
+          if (d.index == *item->body) {
+            m.oversize = true;
+            m.size = d.size;
+          }
+        if (!m.oversize) m.size = m.bytes.size();
+        each(std::move(m));
+      });
+  co_return reply.status;
 }
 
 asio::awaitable<bool> ImapMailbox::ensure_folder(std::string_view folder) {
@@ -106,7 +128,13 @@ asio::awaitable<bool> ImapMailbox::ensure_folder(std::string_view folder) {
   auto listed = co_await connection_.command_ok("LIST \"\" " + arg, "LIST");
   for (const auto& r : listed.untagged)
     if (imap::parse_list_name(r)) co_return false;
-  co_await connection_.command_ok("CREATE " + arg, "CREATE " + std::string(folder));
+  auto created = co_await connection_.command("CREATE " + arg);
+  // Another client (or our own other session) made it between LIST and CREATE (RFC 5530).
+  if (!created.status.ok() && istarts_with(created.status.code, "ALREADYEXISTS")) co_return false;
+  if (!created.status.ok())
+    throw TransportError(Failure::protocol,
+                         connection_.settings().where() + ": CREATE " + std::string(folder) +
+                             " refused: " + created.status.word + " " + created.status.text);
   (void)co_await connection_.command("SUBSCRIBE " + arg);  // nice to have: clients show it
   co_return true;
 }
@@ -117,16 +145,31 @@ asio::awaitable<MoveResult> ImapMailbox::move(const std::vector<std::uint32_t>& 
   if (uids.empty()) co_return result;
   auto set = imap::uid_set(uids);
   auto target = mailbox_or_throw(folder, connection_);
-  if (use_move_ && connection_.has_capability("MOVE")) {
-    co_await connection_.command_ok("UID MOVE " + set + " " + target, "UID MOVE");
-    result.used_move = true;
-    co_return result;
+  auto refused = [&](std::string_view what, const imap::Status& st) {
+    return MoveRefused(Failure::protocol,
+                       connection_.settings().where() + ": " + std::string(what) + " to " +
+                           std::string(folder) + " refused: " + st.word +
+                           (st.code.empty() ? "" : " [" + st.code + "]") + " " + st.text);
+  };
+  result.used_move = use_move_ && connection_.has_capability("MOVE");
+  std::string verb = result.used_move ? "UID MOVE" : "UID COPY";
+  auto reply = co_await connection_.command(verb + " " + set + " " + target);
+  // The folder went away since it was ensured (renamed or deleted by someone): the server says
+  // so with [TRYCREATE] (RFC 3501 6.4.7); create it and try exactly once more.
+  if (!reply.status.ok() && istarts_with(reply.status.code, "TRYCREATE")) {
+    auto created = co_await connection_.command("CREATE " + target);
+    if (!created.status.ok()) throw refused("CREATE", created.status);
+    (void)co_await connection_.command("SUBSCRIBE " + target);
+    reply = co_await connection_.command(verb + " " + set + " " + target);
   }
-  co_await connection_.command_ok("UID COPY " + set + " " + target, "UID COPY");
-  co_await connection_.command_ok("UID STORE " + set + " +FLAGS.SILENT (\\Deleted)",
-                                  "UID STORE \\Deleted");
-  if (connection_.has_capability("UIDPLUS"))
-    co_await connection_.command_ok("UID EXPUNGE " + set, "UID EXPUNGE");
+  if (!reply.status.ok()) throw refused(verb, reply.status);
+  if (result.used_move) co_return result;
+  reply = co_await connection_.command("UID STORE " + set + " +FLAGS.SILENT (\\Deleted)");
+  if (!reply.status.ok()) throw refused("UID STORE \\Deleted", reply.status);
+  if (connection_.has_capability("UIDPLUS")) {
+    reply = co_await connection_.command("UID EXPUNGE " + set);
+    if (!reply.status.ok()) throw refused("UID EXPUNGE", reply.status);
+  }
   co_return result;
 }
 

@@ -4,6 +4,7 @@
 // every UID is new again, and the caller de-duplicates by Message-ID.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,17 @@ struct ScanResult {
 struct FetchedMessage {
   std::uint32_t uid = 0;
   std::string bytes;
+  // The body was larger than the connection keeps (whatever RFC822.SIZE said): read past and
+  // dropped, bytes empty; size is what the server sent.
+  bool oversize = false;
+  std::uint64_t size = 0;
+};
+
+// The server said NO or BAD to a MOVE (or to the COPY fallback, or to the CREATE after
+// [TRYCREATE]): the connection is still usable and the messages are still where they were.
+class MoveRefused : public TransportError {
+ public:
+  using TransportError::TransportError;
 };
 
 // Fetch batches: at most max_count messages and about max_bytes bytes each; messages over the
@@ -64,11 +76,21 @@ class ImapMailbox {
   // BODY.PEEK[] of these UIDs in the selected mailbox, in UID order. Messages gone meanwhile
   // (expunged by someone else) are simply absent.
   boost::asio::awaitable<std::vector<FetchedMessage>> fetch(const std::vector<std::uint32_t>& uids);
+  // The same, appending to out as each message arrives, so what came before a lost connection
+  // (which throws) is kept; returns the server's completion (a NO is returned, not thrown).
+  // A UID that is absent from out afterwards was not delivered.
+  boost::asio::awaitable<imap::Status> fetch_into(const std::vector<std::uint32_t>& uids,
+                                                  std::vector<FetchedMessage>& out);
+  // The same, handing each message to each as it arrives and keeping none: what a batch holds
+  // in memory is then one message, whatever sizes the server announced beforehand.
+  boost::asio::awaitable<imap::Status> fetch_each(
+      const std::vector<std::uint32_t>& uids, const std::function<void(FetchedMessage&&)>& each);
   // Creates the folder (and subscribes to it) when LIST does not show it.
   boost::asio::awaitable<bool> ensure_folder(std::string_view folder);
-  // Moves UIDs of the selected mailbox to folder. Without MOVE, COPY + \Deleted + UID EXPUNGE of
-  // exactly these UIDs (UIDPLUS); a plain EXPUNGE, which would remove other people's deleted
-  // mail, is never sent: without UIDPLUS the copies stay flagged \Deleted in place.
+  // Moves UIDs of the selected mailbox to folder; a NO [TRYCREATE] (the folder is gone) creates
+  // it and tries once more; a refusal throws MoveRefused. Without MOVE, COPY + \Deleted + UID
+  // EXPUNGE of exactly these UIDs (UIDPLUS); a plain EXPUNGE, which would remove other people's
+  // deleted mail, is never sent: without UIDPLUS the copies stay flagged \Deleted in place.
   boost::asio::awaitable<MoveResult> move(const std::vector<std::uint32_t>& uids,
                                           std::string_view folder);
   // APPEND (tests, the demo, the benchmark); returns nothing useful beyond success.
