@@ -163,6 +163,30 @@ TEST_F(Closeoutctl, BadConfigExits78NamingKeyAndLine) {
       78);
 }
 
+// Issue 11: a config closeoutd would refuse is refused offline too, with the key and the file.
+TEST_F(Closeoutctl, CheckConfigOfflineRefusesAConfigThatCannotSend) {
+  std::string password = write("pass", "secret\n");
+  std::string servers =
+      "[imap]\nurl = \"imaps://127.0.0.1:1/INBOX\"\nusername = \"u\"\npassword_file = \"" +
+      password + "\"\n[smtp]\nurl = \"smtp://127.0.0.1:1\"\nusername = \"u\"\npassword_file = \"" +
+      password + "\"\nfrom = \"service@dealer.example\"\n";
+  std::string good = write("good.toml", servers);
+  CtlRun ok = run("--config " + good + " check-config --offline");
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  std::string bad = write("bad.toml", servers + "[cits]\ncloseout_address = \"\"\n");
+  CtlRun r = run("--config " + bad + " check-config --offline");
+  EXPECT_EQ(r.status, 78) << r.out;
+  EXPECT_EQ(r.err, "closeoutctl: " + bad +
+                       ": cits.closeout_address: is empty; closeoutd cannot "
+                       "send mail without it\n");
+  std::string pattern =
+      write("pattern.toml", servers + "[dealer]\nnotify = [\"*@dealer.example\"]\n");
+  CtlRun p = run("--config " + pattern + " check-config --offline");
+  EXPECT_EQ(p.status, 78) << p.out;
+  EXPECT_NE(p.err.find("dealer.notify: \"*@dealer.example\" is a pattern"), std::string::npos)
+      << p.err;
+}
+
 TEST_F(Closeoutctl, ConfigSendersAndTechniciansAreUsed) {
   std::string cfg = write("c.toml",
                           "[cits]\nsenders = [\"*@other.example\"]\n"
