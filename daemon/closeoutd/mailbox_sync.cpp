@@ -45,6 +45,19 @@ void make_durable(store::MessageLog& log, SQLite::Database& db, const std::strin
   db.exec("PRAGMA synchronous = NORMAL");
 }
 
+// A message held back (a fault of ours) is tried at every sync until the fix: its error is
+// logged when first met and when it changes, not at every sync.
+void log_held_back(const workflow::Disposition& d, std::uint32_t uidvalidity, std::uint32_t uid) {
+  static std::map<std::pair<std::uint32_t, std::uint32_t>, std::string> logged;
+  auto& last = logged[{uidvalidity, uid}];
+  ScopedLogContext scope(LogContext{d.dispatch_number, d.message_id, {}, {}});
+  spdlog::log(last == d.action ? spdlog::level::debug : spdlog::level::err,
+              "dispatch {} message {} (uid {}): {}",
+              d.dispatch_number.empty() ? "-" : d.dispatch_number,
+              d.message_id.empty() ? "(no Message-ID)" : d.message_id, uid, d.action);
+  last = d.action;
+}
+
 asio::awaitable<void> move_all(transport::ImapMailbox& mailbox,
                                const std::map<std::string, std::vector<std::uint32_t>>& moves) {
   for (const auto& [folder, uids] : moves) {
@@ -74,11 +87,18 @@ asio::awaitable<SyncStats> sync_mailbox(transport::ImapConnection& connection,
   const auto& config = runtime.config();
   auto plan = transport::plan_fetch(scan.messages, config.limits.max_message_bytes, kBatchBytes,
                                     kBatchCount);
+  std::uint32_t first_held = UINT32_MAX;
   auto handle = [&](std::uint32_t uid, std::uint64_t size, const std::string* bytes,
                     std::map<std::string, std::vector<std::uint32_t>>& moves) {
     workflow::IncomingMessage in{position.uidvalidity, uid, size, bytes};
     auto workflow = runtime.workflow();
     auto d = workflow::process_message(workflow, in, wall_now(), local_today());
+    if (d.held_back) {  // stays in INBOX; the stored position stops below it
+      log_held_back(d, position.uidvalidity, uid);
+      ++stats.held_back;
+      first_held = std::min(first_held, uid);
+      return;
+    }
     if (d.already_recorded)
       ++stats.moved_again;
     else
@@ -105,7 +125,7 @@ asio::awaitable<SyncStats> sync_mailbox(transport::ImapConnection& connection,
     co_await move_all(mailbox, moves);
     done_up_to = std::max(done_up_to, batch.back());
     store::WriteTransaction tx(runtime.db());
-    log.set_position(box, {position.uidvalidity, done_up_to});
+    log.set_position(box, {position.uidvalidity, std::min(done_up_to, first_held - 1)});
     tx.commit();
   }
   if (plan.batches.empty() && (position.uidvalidity != known.uidvalidity)) {
