@@ -166,6 +166,7 @@ class Daemon {
       if (watcher_) watcher_->stop();
     }
     wake_.cancel();
+    store_retry_.cancel();  // a sync waiting out a database fault tries again now
     notify_ready(status_line(rt_, "reloaded"));
   }
 
@@ -233,7 +234,7 @@ class Daemon {
   // messages stay in INBOX) and retries it with a back-off, on the same connection, until the
   // database works again or we are told to stop. Transport errors go to the watcher.
   asio::awaitable<void> on_sync(transport::ImapConnection& c, transport::ImapMailbox& m) {
-    while (!stopping_) {
+    while (!stopping_ && !restart_watch_) {
       std::exception_ptr error;
       try {
         SyncStats s = co_await sync_mailbox(c, m, rt_, stopping_);
