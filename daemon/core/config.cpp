@@ -167,6 +167,9 @@ void Reader::size(const char* table, const char* key, std::uint64_t& out) const 
   if (!v->is_integer() || v->as_integer() <= 0) {
     fail(*v, std::string(table) + "." + key, "must be a positive whole number of bytes");
   }
+  // A message is read into memory whole: beyond a gigabyte is a typo, not a policy.
+  if (v->as_integer() > (std::int64_t{1} << 30))
+    fail(*v, std::string(table) + "." + key, "is more than 1073741824 bytes (1 GiB)");
   out = static_cast<std::uint64_t>(v->as_integer());
 }
 

@@ -102,6 +102,8 @@ TEST(ConfigCheck, DurationsTooLongToMeanAnythingAreRefusedNamingTheKey) {
   EXPECT_EQ(load_error("[imap]\npoll_interval = \"2d\"\n"),
             "c.toml:2: imap.poll_interval: is longer than 1d, the longest allowed");
   EXPECT_EQ(load_error("[reminders]\nescalate_after = \"30d\"\n"), "(loaded)");
+  EXPECT_EQ(load_error("[limits]\nmax_message_bytes = 9223372036854775807\n"),
+            "c.toml:2: limits.max_message_bytes: is more than 1073741824 bytes (1 GiB)");
 }
 
 }  // namespace
