@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
 
+#include "database.h"
 #include "digest.h"
 #include "dispatch_store.h"
 #include "exit_codes.h"
@@ -28,7 +29,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string status_line(workflow::Runtime& rt, const std::string& imap_state) {
+std::string counts_line(workflow::Runtime& rt, const std::string& imap_state) {
   auto& db = rt.db();
   auto open =
       db.execAndGet("SELECT count(*) FROM dispatches WHERE state NOT IN ('closed_out')").getInt64();
@@ -39,6 +40,54 @@ std::string status_line(workflow::Runtime& rt, const std::string& imap_state) {
   return std::to_string(open) + " open, " + std::to_string(overdue) + " overdue, " +
          std::to_string(pending) + " to send; IMAP " + imap_state;
 }
+
+// The sd_notify STATUS: the counts, or, while the database cannot be used, that intake is
+// stopped and why (the counts would need the database).
+std::string status_line(workflow::Runtime& rt, const std::string& imap_state,
+                        const std::string& store_fault = {}) {
+  if (store_fault.empty()) {
+    try {
+      return counts_line(rt, imap_state);
+    } catch (const std::exception& e) {
+      return "database unavailable: " + store::describe_store_error(e) + "; IMAP " + imap_state;
+    }
+  }
+  return "intake stopped: " + store_fault + "; IMAP " + imap_state;
+}
+
+std::string what_of(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    return store::describe_store_error(x);
+  } catch (...) {
+    return "unknown error";
+  }
+}
+
+// A database fault is logged when it starts, when it changes and when it ends: one line each,
+// not one per message or per retry.
+class FaultLog {
+ public:
+  explicit FaultLog(const char* what) : what_(what) {}
+  void failed(const std::string& why, std::chrono::seconds retry) {
+    if (why != last_)
+      spdlog::error(
+          "{}: the database cannot be used: {}; stopped, retrying every {} s at most "
+          "(no mail is moved meanwhile)",
+          what_, why, retry.count());
+    last_ = why;
+  }
+  void worked() {
+    if (!last_.empty()) spdlog::info("{}: the database works again; resuming", what_);
+    last_.clear();
+  }
+  const std::string& fault() const { return last_; }
+
+ private:
+  const char* what_;
+  std::string last_;
+};
 
 void log_digest(workflow::DigestOutcome outcome) {
   if (outcome != workflow::DigestOutcome::off && outcome != workflow::DigestOutcome::not_due)
@@ -68,6 +117,7 @@ class Daemon {
         wake_(io_),
         watchdog_(io_),
         grace_(io_),
+        store_retry_(io_),
         outbox_(io_, rt) {}
 
   int run() {
@@ -116,6 +166,7 @@ class Daemon {
       if (watcher_) watcher_->stop();
     }
     wake_.cancel();
+    store_retry_.cancel();  // a sync waiting out a database fault tries again now
     notify_ready(status_line(rt_, "reloaded"));
   }
 
@@ -127,6 +178,7 @@ class Daemon {
     if (watcher_) watcher_->stop();
     wake_.cancel();
     watchdog_.cancel();
+    store_retry_.cancel();
     signals_.cancel();
     // Whatever is still in flight after the grace period is cut off: a message being processed
     // is a synchronous transaction and always completes; a send cut off is retried next start.
@@ -178,10 +230,39 @@ class Daemon {
     }
   }
 
+  // A database fault stops this sync where it is (the batch in hand is not moved: its
+  // messages stay in INBOX) and retries it with a back-off, on the same connection, until the
+  // database works again or we are told to stop. Transport errors go to the watcher.
   asio::awaitable<void> on_sync(transport::ImapConnection& c, transport::ImapMailbox& m) {
-    SyncStats s = co_await sync_mailbox(c, m, rt_, stopping_);
-    if (s.processed > 0) wake_.cancel();
-    notify_status(status_line(rt_, "connected"));
+    while (!stopping_ && !restart_watch_) {
+      std::exception_ptr error;
+      try {
+        SyncStats s = co_await sync_mailbox(c, m, rt_, stopping_);
+        if (s.processed > 0) wake_.cancel();
+        store_failures_ = 0;
+        intake_fault_.worked();
+        notify_status(status_line(rt_, "connected"));
+        co_return;
+      } catch (const SQLite::Exception&) {
+        error = std::current_exception();
+      } catch (const store::StoreError&) {
+        error = std::current_exception();
+      }
+      auto delay = store_backoff(++store_failures_);
+      intake_fault_.failed(what_of(error), std::chrono::seconds(kStoreRetryCap));
+      notify_status(status_line(
+          rt_, "connected",
+          intake_fault_.fault() + "; retrying in " + std::to_string(delay.count()) + " s"));
+      store_retry_.expires_after(delay);
+      boost::system::error_code ec;
+      co_await store_retry_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
+
+  static constexpr std::int64_t kStoreRetryCap = 300;
+  static std::chrono::seconds store_backoff(unsigned failures) {
+    return std::chrono::seconds(
+        std::min<std::int64_t>(kStoreRetryCap, 5LL << std::min(failures - 1, 6U)));
   }
 
   asio::awaitable<void> outbox_loop() {
@@ -195,17 +276,33 @@ class Daemon {
           ++smtp_failures_;
         else
           smtp_failures_ = 0;
+        outbox_fault_.worked();
+      } catch (const SQLite::Exception& e) {
+        ++smtp_failures_;
+        outbox_fault_.failed(store::describe_store_error(e), std::chrono::seconds(300));
+      } catch (const store::StoreError& e) {
+        ++smtp_failures_;
+        outbox_fault_.failed(e.what(), std::chrono::seconds(300));
       } catch (const std::exception& e) {
         spdlog::error("outbox: {}", e.what());
         ++smtp_failures_;
       }
       if (stopping_) break;
-      wake_.expires_after(next_wake());
+      wake_.expires_after(next_wake_or_backoff());
       boost::system::error_code ec;
       co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
     outbox_done_ = true;
     maybe_finish();
+  }
+
+  // next_wake() reads the database: when that fails too, the back-off alone decides.
+  std::chrono::seconds next_wake_or_backoff() {
+    try {
+      return next_wake();
+    } catch (const std::exception&) {
+      return std::chrono::seconds(std::min<std::int64_t>(300, 5LL << std::min(smtp_failures_, 6U)));
+    }
   }
 
   // Until the next due send or chase, at most a minute; after a connection failure, a back-off
@@ -238,7 +335,11 @@ class Daemon {
   asio::steady_timer wake_;
   asio::steady_timer watchdog_;
   asio::steady_timer grace_;
+  asio::steady_timer store_retry_;
   OutboxSender outbox_;
+  FaultLog intake_fault_{"intake"};
+  FaultLog outbox_fault_{"outbox"};
+  unsigned store_failures_ = 0;
   std::unique_ptr<transport::ImapWatcher> watcher_;
   bool stopping_ = false;
   bool restart_watch_ = false;
@@ -273,6 +374,13 @@ asio::awaitable<int> once(asio::io_context& io, workflow::Runtime& rt) {
     spdlog::error("SMTP: the server could not be used; the outbox keeps what was not sent");
     co_return transport::exit_code_for(*sent.connection_failure);
   }
+  if (synced.held_back > 0) {
+    spdlog::error(
+        "once: {} message(s) left in the mailbox by a fault of closeoutd (see above); "
+        "they are tried again on the next run",
+        synced.held_back);
+    co_return exit_code::software;
+  }
   co_return exit_code::ok;
 }
 
@@ -287,6 +395,15 @@ int run_once(workflow::Runtime& runtime) {
   } catch (const transport::TransportError& e) {
     spdlog::error("{}", e.what());
     return transport::exit_code_for(e.kind());
+  } catch (const SQLite::Exception& e) {
+    spdlog::error(
+        "the database cannot be used: {}; intake stopped, the mail in hand stays in "
+        "the mailbox",
+        store::describe_store_error(e));
+    return exit_code::io_error;
+  } catch (const store::StoreError& e) {
+    spdlog::error("{}; intake stopped, the mail in hand stays in the mailbox", e.what());
+    return exit_code::io_error;
   }
 }
 

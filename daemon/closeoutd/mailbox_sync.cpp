@@ -86,6 +86,19 @@ void quarantine_undelivered(workflow::Runtime& runtime, std::uint32_t uidvalidit
   spdlog::warn("message (no Message-ID) (uid {}): {} -> {}", uid, r.detail, r.folder);
 }
 
+// A message held back (a fault of ours) is tried at every sync until the fix: its error is
+// logged when first met and when it changes, not at every sync.
+void log_held_back(const workflow::Disposition& d, std::uint32_t uidvalidity, std::uint32_t uid) {
+  static std::map<std::pair<std::uint32_t, std::uint32_t>, std::string> logged;
+  auto& last = logged[{uidvalidity, uid}];
+  ScopedLogContext scope(LogContext{d.dispatch_number, d.message_id, {}, {}});
+  spdlog::log(last == d.action ? spdlog::level::debug : spdlog::level::err,
+              "dispatch {} message {} (uid {}): {}",
+              d.dispatch_number.empty() ? "-" : d.dispatch_number,
+              d.message_id.empty() ? "(no Message-ID)" : d.message_id, uid, d.action);
+  last = d.action;
+}
+
 // Moves what each folder is due; a folder that refuses (quota, permissions) leaves its messages
 // in place, recorded, for a later sync: one warning, and the other folders still go.
 asio::awaitable<std::vector<std::uint32_t>> move_all(
@@ -127,11 +140,21 @@ asio::awaitable<SyncStats> sync_mailbox(transport::ImapConnection& connection,
   const auto& config = runtime.config();
   auto plan = transport::plan_fetch(scan.messages, config.limits.max_message_bytes, kBatchBytes,
                                     kBatchCount);
+  // The stored position only passes UIDs that are done: recorded and moved (or gone from the
+  // mailbox). Anything left in place holds it at the UID below, so the next scan lists it again.
+  std::uint32_t first_unfinished = UINT32_MAX;
+  auto hold = [&](std::uint32_t uid) { first_unfinished = std::min(first_unfinished, uid); };
   auto handle = [&](std::uint32_t uid, std::uint64_t size, const std::string* bytes,
                     std::map<std::string, std::vector<std::uint32_t>>& moves) {
     workflow::IncomingMessage in{position.uidvalidity, uid, size, bytes};
     auto workflow = runtime.workflow();
     auto d = workflow::process_message(workflow, in, wall_now(), latest_date_on_earth(wall_now()));
+    if (d.held_back) {  // a fault of ours: stays in INBOX, the stored position stops below it
+      log_held_back(d, position.uidvalidity, uid);
+      ++stats.held_back;
+      hold(uid);
+      return;
+    }
     if (d.already_recorded)
       ++stats.moved_again;
     else
@@ -141,10 +164,6 @@ asio::awaitable<SyncStats> sync_mailbox(transport::ImapConnection& connection,
     moves[d.folder].push_back(uid);
   };
 
-  // The stored position only passes UIDs that are done: recorded and moved (or gone from the
-  // mailbox). Anything left in place holds it at the UID below, so the next scan lists it again.
-  std::uint32_t first_unfinished = UINT32_MAX;
-  auto hold = [&](std::uint32_t uid) { first_unfinished = std::min(first_unfinished, uid); };
   std::uint32_t stored = position.last_uid;
   auto advance = [&](std::uint32_t covered) {
     std::uint32_t to = std::min(covered, first_unfinished - 1);

@@ -17,6 +17,7 @@ struct SyncStats {
   unsigned processed = 0;    // messages acted on now
   unsigned quarantined = 0;  // of which to quarantine
   unsigned moved_again = 0;  // recorded before, moved now (after a crash)
+  unsigned held_back = 0;    // a fault of ours: left in INBOX, tried again next sync
 };
 
 // stop_requested is read between messages: the message in hand is always finished.

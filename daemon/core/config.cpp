@@ -35,6 +35,17 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
   return keys;
 }
 
+// No interval closeoutd waits makes sense beyond a year; the bound also keeps every later
+// conversion (to milliseconds, to a timestamp) far from overflowing.
+constexpr std::chrono::seconds kLongestDuration{366LL * 24 * 3600};
+constexpr std::chrono::seconds kLongestPoll{24 * 3600};
+
+std::string describe(std::chrono::seconds s) {
+  if (s.count() % 86400 == 0) return std::to_string(s.count() / 86400) + "d";
+  if (s.count() % 3600 == 0) return std::to_string(s.count() / 3600) + "h";
+  return std::to_string(s.count()) + "s";
+}
+
 class Reader {
  public:
   Reader(const toml::value& root, std::string source, std::vector<std::string>& warnings)
@@ -44,7 +55,8 @@ class Reader {
   void text(const char* table, const char* key, std::string& out) const;
   void boolean(const char* table, const char* key, bool& out) const;
   void strings(const char* table, const char* key, std::vector<std::string>& out) const;
-  void duration(const char* table, const char* key, std::chrono::seconds& out) const;
+  void duration(const char* table, const char* key, std::chrono::seconds& out,
+                std::chrono::seconds at_most = kLongestDuration) const;
   void size(const char* table, const char* key, std::uint64_t& out) const;
   void weekly(const char* table, const char* key, std::optional<DigestSchedule>& out) const;
   void one_of(const char* table, const char* key, std::string& out,
@@ -116,12 +128,15 @@ void Reader::strings(const char* table, const char* key, std::vector<std::string
   }
 }
 
-void Reader::duration(const char* table, const char* key, std::chrono::seconds& out) const {
+void Reader::duration(const char* table, const char* key, std::chrono::seconds& out,
+                      std::chrono::seconds at_most) const {
   const toml::value* v = find(table, key);
   if (!v) return;
   const std::string name = std::string(table) + "." + key;
   try {
     if (v->is_integer()) {
+      if (v->as_integer() > at_most.count())
+        fail(*v, name, "is longer than " + describe(at_most) + ", the longest allowed");
       out = std::chrono::seconds(v->as_integer());
     } else if (v->is_string()) {
       out = parse_duration(v->as_string().str);
@@ -132,6 +147,8 @@ void Reader::duration(const char* table, const char* key, std::chrono::seconds& 
     fail(*v, name, e.what());
   }
   if (out.count() <= 0) fail(*v, name, "must be longer than zero");
+  if (out > at_most)
+    fail(*v, name, "is longer than " + describe(at_most) + ", the longest allowed");
 }
 
 void Reader::weekly(const char* table, const char* key, std::optional<DigestSchedule>& out) const {
@@ -150,6 +167,9 @@ void Reader::size(const char* table, const char* key, std::uint64_t& out) const 
   if (!v->is_integer() || v->as_integer() <= 0) {
     fail(*v, std::string(table) + "." + key, "must be a positive whole number of bytes");
   }
+  // A message is read into memory whole: beyond a gigabyte is a typo, not a policy.
+  if (v->as_integer() > (std::int64_t{1} << 30))
+    fail(*v, std::string(table) + "." + key, "is more than 1073741824 bytes (1 GiB)");
   out = static_cast<std::uint64_t>(v->as_integer());
 }
 
@@ -180,7 +200,7 @@ void read_all(const Reader& r, Config& c) {
   r.check_unknown_keys();
   read_server(r, "imap", c.imap);
   r.boolean("imap", "idle", c.imap.idle);
-  r.duration("imap", "poll_interval", c.imap.poll_interval);
+  r.duration("imap", "poll_interval", c.imap.poll_interval, kLongestPoll);
   r.text("imap", "processed_folder", c.imap.processed_folder);
   r.text("imap", "quarantine_folder", c.imap.quarantine_folder);
   read_server(r, "smtp", c.smtp);
@@ -225,9 +245,10 @@ std::chrono::seconds parse_duration(const std::string& text) {
     }
     std::size_t j = i;
     while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) ++j;
-    if (j == i || j - i > 9)
+    if (j == i)
       throw std::invalid_argument("\"" + text +
                                   "\" is not a duration such as \"60s\", \"48h\" or \"5d\"");
+    if (j - i > 9) throw std::invalid_argument("\"" + text + "\" is far too long a duration");
     long long n = std::stoll(text.substr(i, j - i));
     char unit = j < text.size() ? text[j] : 's';
     long long scale = unit == 's'   ? 1
@@ -239,6 +260,9 @@ std::chrono::seconds parse_duration(const std::string& text) {
     if (scale == 0)
       throw std::invalid_argument("\"" + text + "\": unknown unit '" + std::string(1, unit) +
                                   "' (use s, m, h, d or w)");
+    // At most 9 digits times a week, summed: refuse before the sum can overflow.
+    if (total.count() > (std::int64_t{1} << 50))
+      throw std::invalid_argument("\"" + text + "\" is far too long a duration");
     total += std::chrono::seconds(n * scale);
     i = j < text.size() ? j + 1 : j;
     any = true;

@@ -6,10 +6,10 @@
 
 #include "asio_awaitable.h"
 #include "config.h"
+#include "config_check.h"
 #include "exit_codes.h"
 #include "imap_mailbox.h"
 #include "imap_syntax.h"
-#include "mail_compose.h"
 #include "smtp_sender.h"
 
 namespace closeout {
@@ -77,9 +77,7 @@ int run_check_config_command(const CheckConfigOptions& options, std::ostream& ou
     } catch (const ConfigError& e) {
       throw ConfigError(config.source + ": " + e.what());
     }
-    if (!parse_mail_address(config.smtp.from))
-      throw ConfigError(config.source + ": smtp.from: \"" + config.smtp.from +
-                        "\" is not an address like \"Acme Service <service@dealer.example>\"");
+    check_config_usable(config);  // what closeoutd refuses at start-up, refused here too
   } catch (const ConfigError& e) {
     err << "closeoutctl: " << e.what() << '\n';
     return exit_code::config;

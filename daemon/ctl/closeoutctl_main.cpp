@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "backup_command.h"
 #include "check_config_command.h"
 #include "exit_codes.h"
 #include "parse_command.h"
@@ -78,6 +79,12 @@ int run(int argc, char** argv) {
       "import", "Replace the registered serial numbers with those in a CSV file");
   ascr_import->add_option("file", ascr_file, "CSV: a serial number per row")->required();
 
+  std::string backup_file;
+  auto* backup_cmd =
+      app.add_subcommand("backup", "A consistent copy of the database, safe while closeoutd runs");
+  backup_cmd->add_option("file", backup_file, "where to write the copy (not the live database)")
+      ->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -104,6 +111,7 @@ int run(int argc, char** argv) {
     std::cerr << "closeoutctl: this command needs --config FILE\n";
     return exit_code::usage;
   }
+  if (backup_cmd->parsed()) return run_backup(config_path, backup_file, std::cout, std::cerr);
   StoreCommandContext context{config_path, std::cout, std::cerr};
   if (list_cmd->parsed()) return run_list(context, list);
   if (show_cmd->parsed()) return run_show(context, show_number, show_json);

@@ -1,5 +1,7 @@
 #include "database.h"
 
+#include <sqlite3.h>
+
 #include <ctime>
 #include <filesystem>
 
@@ -24,10 +26,54 @@ std::unique_ptr<SQLite::Database> open_database(const std::string& path) {
   } catch (const std::exception& e) {
     std::string hint;
     auto dir = std::filesystem::path(path).parent_path();
-    if (!dir.empty() && !std::filesystem::exists(dir))
+    if (!dir.empty() && !std::filesystem::exists(dir)) {
       hint = " (" + dir.string() +
              " does not exist; the installed service creates it on its first start)";
-    throw StoreError("cannot open the database " + path + ": " + e.what() + hint);
+      throw StoreError("cannot open the database " + path + ": " + e.what() + hint);
+    }
+    throw StoreFault("cannot open the database " + path + ": " + describe_store_error(e));
+  }
+}
+
+void check_integrity(SQLite::Database& db, const std::string& path) {
+  std::string first;
+  try {
+    SQLite::Statement check(db, "PRAGMA quick_check(1)");
+    if (check.executeStep()) first = check.getColumn(0).getString();
+  } catch (const std::exception& e) {
+    first = describe_store_error(e);
+  }
+  for (char& c : first) {
+    if (c == '\n') c = ' ';  // one line in the journal
+  }
+  if (first != "ok")
+    throw StoreFault("the database " + path + " failed its integrity check (" + first +
+                     "); restore it from a backup (closeoutctl backup, see closeoutd(8))");
+}
+
+std::string describe_store_error(const std::exception& e) {
+  const auto* sqlite = dynamic_cast<const SQLite::Exception*>(&e);
+  std::string what = e.what();
+  if (!sqlite) return what;
+  switch (sqlite->getErrorCode() & 0xff) {
+    case SQLITE_FULL:
+      return what + " (the disk is full: free space in the state directory)";
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+      return what +
+             " (the database or its directory cannot be written: check owner, mode and "
+             "mount)";
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return what + " (the database is damaged: restore it from a backup)";
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return what + " (another process holds the database locked)";
+    case SQLITE_IOERR:
+      return what + " (an I/O error: check the disk)";
+    default:
+      return what;
   }
 }
 

@@ -19,8 +19,24 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Opens (creating when missing) and migrates. Throws StoreError naming the path.
+// The database cannot be used as it is: corrupt, full disk, read-only, an I/O error, or
+// locked past the busy timeout. Not a configuration error: closeoutd stops intake and retries
+// (exit 74 for --once), and moves no mail until it goes away.
+class StoreFault : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
+// Opens (creating when missing) and migrates. Throws StoreError naming the path (StoreFault
+// when the file is there but unusable).
 std::unique_ptr<SQLite::Database> open_database(const std::string& path);
+
+// PRAGMA quick_check (O(size), no index cross-check: seconds even for years of mail). Throws
+// StoreFault naming the path and SQLite's first complaint.
+void check_integrity(SQLite::Database& db, const std::string& path);
+
+// One line for an SQLite error met while working: what failed and what the admin can do.
+std::string describe_store_error(const std::exception& e);
 
 // BEGIN IMMEDIATE: takes the write lock up front, so two writers wait on the busy timeout
 // instead of failing on a lock upgrade. Rolls back unless commit() was called.

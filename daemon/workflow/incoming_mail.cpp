@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "mail_compose.h"
+
 #include "address.h"
 #include "analyze.h"
 #include "ascr_registry.h"
@@ -314,51 +316,115 @@ class MessageHandler {
   const Analysis* a_ = nullptr;
 };
 
+// The message is to blame for a compose error when the value refused is in it as received
+// (a From, a Message-ID): configured values passed check_config_usable, generated ones are ours.
+bool message_is_to_blame(const ComposeError& e, const IncomingMessage& message) {
+  std::string_view what = e.what();
+  auto colon = what.find(": ");
+  if (colon == std::string_view::npos || !message.bytes) return false;
+  std::string_view value = what.substr(colon + 2);
+  return !value.empty() && message.bytes->find(value) != std::string::npos;
+}
+
+Disposition quarantine_unreadable(Workflow& w, const IncomingMessage& message, store::Timestamp now,
+                                  std::chrono::year_month_day today, const std::string& why) {
+  store::MessageRecord r;
+  r.uidvalidity = message.uidvalidity;
+  r.uid = message.uid;
+  r.size = message.size;
+  r.kind = "unreadable";
+  r.action = "quarantined";
+  r.detail = "could not be processed: " + why;
+  r.folder = w.config.imap.quarantine_folder;
+  r.processed_at = now;
+  if (message.bytes) {  // what identifies it, when that much could be read
+    AnalyzeOptions options;
+    options.form = &w.form;
+    options.cits_senders = w.config.cits.senders;
+    options.technicians = w.config.dealer.technicians;
+    options.today = today;
+    try {
+      if (auto a = analyze_message(*message.bytes, options).analysis) {
+        r.message_id = a->message_id;
+        r.from_address = a->from;
+        r.subject = a->subject.substr(0, 500);
+      }
+    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): recorded without them
+    }
+  }
+  store::WriteTransaction tx(w.db);
+  store::MessageLog(w.db).record(r);
+  tx.commit();
+  Disposition d;
+  d.folder = r.folder;
+  d.kind = r.kind;
+  d.action = r.action + ": " + r.detail;
+  d.message_id = r.message_id;
+  d.quarantined = true;
+  return d;
+}
+
+Disposition held_back(const IncomingMessage& message, const std::string& why) {
+  Disposition d;
+  d.kind = "held back";
+  d.held_back = true;
+  d.action =
+      "not processed, left in the mailbox to be tried again (a fault of closeoutd, not "
+      "of the message): " +
+      why;
+  if (message.bytes) {  // the Message-ID for the log line, read without the parsers at fault
+    auto at = message.bytes->find("\nMessage-ID:");
+    if (at == std::string::npos) at = message.bytes->find("\nMessage-Id:");
+    if (at != std::string::npos) {
+      auto open = message.bytes->find('<', at);
+      auto close = message.bytes->find('>', open);
+      auto eol = message.bytes->find('\n', at + 1);
+      if (open != std::string::npos && close != std::string::npos && close < eol)
+        d.message_id = message.bytes->substr(open, close - open + 1);
+    }
+  }
+  return d;
+}
+
 }  // namespace
 
 Disposition process_message(Workflow& w, const IncomingMessage& message, store::Timestamp now,
                             std::chrono::year_month_day today) {
-  store::MessageLog log(w.db);
-  if (auto seen = log.find_uid(message.uidvalidity, message.uid)) {
-    Disposition d;
-    d.folder = seen->folder;
-    d.kind = seen->kind;
-    d.action = "already processed";
-    d.dispatch_number = seen->dispatch_number;
-    d.message_id = seen->message_id;
-    d.already_recorded = true;
-    d.quarantined = seen->folder == w.config.imap.quarantine_folder;
-    return d;
-  }
+  std::string fault;
+  bool message_fault = false;
   try {
+    // The look-up is inside the write transaction, so no other writer can record the same
+    // UID between it and our own record.
     store::WriteTransaction tx(w.db);
+    if (auto seen = store::MessageLog(w.db).find_uid(message.uidvalidity, message.uid)) {
+      Disposition d;
+      d.folder = seen->folder;
+      d.kind = seen->kind;
+      d.action = "already processed";
+      d.dispatch_number = seen->dispatch_number;
+      d.message_id = seen->message_id;
+      d.already_recorded = true;
+      d.quarantined = seen->folder == w.config.imap.quarantine_folder;
+      return d;  // nothing written: the transaction rolls back
+    }
     Disposition d = MessageHandler(w, message, now, today).run();
     tx.commit();
     return d;
   } catch (const SQLite::Exception&) {
-    throw;  // the database, not the message: try again later, the mail stays where it is
+    throw;  // the database, not the message: the caller stops, the mail stays where it is
+  } catch (const store::StoreFault&) {
+    throw;
+  } catch (const MessageFault& e) {
+    fault = e.what();
+    message_fault = true;
+  } catch (const ComposeError& e) {
+    fault = e.what();
+    message_fault = message_is_to_blame(e, message);
   } catch (const std::exception& e) {
-    // Something in this message defeats us (a value compose_mail refuses, say). Quarantine it
-    // rather than retry it for ever, and tell the admin why.
-    store::WriteTransaction tx(w.db);
-    store::MessageRecord r;
-    r.uidvalidity = message.uidvalidity;
-    r.uid = message.uid;
-    r.size = message.size;
-    r.kind = "unreadable";
-    r.action = "quarantined";
-    r.detail = std::string("could not be processed: ") + e.what();
-    r.folder = w.config.imap.quarantine_folder;
-    r.processed_at = now;
-    log.record(r);
-    tx.commit();
-    Disposition d;
-    d.folder = r.folder;
-    d.kind = r.kind;
-    d.action = r.action + ": " + r.detail;
-    d.quarantined = true;
-    return d;
+    fault = e.what();
   }
+  if (message_fault) return quarantine_unreadable(w, message, now, today, fault);
+  return held_back(message, fault);
 }
 
 }  // namespace closeout::workflow

@@ -3,10 +3,20 @@
 // after this returns, to the folder returned. A message already recorded (same UIDVALIDITY and
 // UID, or same Message-ID) changes nothing and queues nothing, so re-reading after a crash or
 // a UIDVALIDITY change is safe.
+//
+// Whose fault a failure is decides where the message goes:
+// - the MESSAGE's (MessageFault, or a ComposeError refusing a value that is in the message as
+//   received, such as a From or Message-ID we cannot safely echo): it goes to quarantine,
+//   recorded with its Message-ID and From when they could be read;
+// - OURS (a template, a bug; anything else): nothing is recorded and the message is NOT moved
+//   (held_back): it stays in INBOX and is tried again by the next sync, after the fix;
+// - the DATABASE's (SQLite::Exception, store::StoreFault): thrown; the caller stops the sync.
+// The configuration's own values cannot be to blame: check_config_usable passed on them.
 #pragma once
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -14,6 +24,12 @@
 #include "workflow.h"
 
 namespace closeout::workflow {
+
+// Thrown where the message itself is to blame: content we cannot parse or cannot safely echo.
+class MessageFault : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 struct IncomingMessage {
   std::uint32_t uidvalidity = 0;
@@ -30,6 +46,7 @@ struct Disposition {
   std::string message_id;
   bool already_recorded = false;  // seen before: nothing was done now
   bool quarantined = false;
+  bool held_back = false;  // a fault of ours: not recorded, not to be moved; action says why
 };
 
 // The timeline event of a Section 2 that came as automatic mail (Auto-Submitted, Precedence):

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "config_check.h"
 #include "crash_points.h"
 #include "database.h"
 #include "form_file.h"
@@ -20,12 +21,14 @@ MailTemplates load_templates(const Config& config) {
 
 }  // namespace
 
-std::unique_ptr<Runtime> Runtime::open(const std::string& config_path) {
+std::unique_ptr<Runtime> Runtime::open(const std::string& config_path,
+                                       const BeforeStore& before_store) {
   auto rt = std::make_unique<Runtime>();
   rt->path_ = config_path;
   rt->config_ = load_config(config_path);
   rt->form_ = load_form_definition(rt->config_);
   rt->templates_ = std::make_unique<MailTemplates>(load_templates(rt->config_));
+  if (before_store) before_store(rt->config_);
   rt->db_ = store::open_database(rt->config_.store.path);
   crash_points::watch_commits(rt->db_->getHandle());  // test only: a no-op unless asked
   rt->mail_ = std::make_unique<MailFactory>(rt->config_, *rt->templates_);
@@ -34,6 +37,7 @@ std::unique_ptr<Runtime> Runtime::open(const std::string& config_path) {
 
 void Runtime::reload() {
   Config fresh = load_config(path_);
+  check_config_usable(fresh);
   auto form = load_form_definition(fresh);
   auto templates = std::make_unique<MailTemplates>(load_templates(fresh));
   if (fresh.store.path != config_.store.path) {

@@ -4,6 +4,7 @@
 #pragma once
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -17,11 +18,18 @@ namespace closeout::workflow {
 
 class Runtime {
  public:
-  // Throws ConfigError (bad config, form or templates) or store::StoreError.
-  static std::unique_ptr<Runtime> open(const std::string& config_path);
+  // Called with the loaded configuration before the database is opened: closeoutd checks the
+  // configuration can work and takes its instance lock there, before anything is written.
+  using BeforeStore = std::function<void(const Config&)>;
+
+  // Throws ConfigError (bad config, form or templates) or store::StoreError, or whatever
+  // before_store throws.
+  static std::unique_ptr<Runtime> open(const std::string& config_path,
+                                       const BeforeStore& before_store = {});
 
   // Re-reads the config file, the form and the templates. Throws (and changes nothing) when
-  // any of them is bad. store.path cannot change without a restart: logged and ignored.
+  // any of them is bad, or when the configuration cannot work (check_config_usable): the
+  // daemon keeps the old one. store.path cannot change without a restart: logged and ignored.
   void reload();
 
   Workflow workflow() { return {*db_, config_, *form_, *mail_}; }

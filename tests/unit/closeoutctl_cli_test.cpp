@@ -1,6 +1,10 @@
 // closeoutctl as a user runs it: real process, real files, exit codes and output (SPEC "Commands").
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+
+#include <atomic>
+#include <thread>
 
 #include <filesystem>
 #include <fstream>
@@ -161,6 +165,79 @@ TEST_F(Closeoutctl, BadConfigExits78NamingKeyAndLine) {
   EXPECT_EQ(
       run("--config " + (dir_ / "absent.toml").string() + " parse " + data("dispatch.eml")).status,
       78);
+}
+
+// Issue 11: a config closeoutd would refuse is refused offline too, with the key and the file.
+TEST_F(Closeoutctl, CheckConfigOfflineRefusesAConfigThatCannotSend) {
+  std::string password = write("pass", "secret\n");
+  std::string servers =
+      "[imap]\nurl = \"imaps://127.0.0.1:1/INBOX\"\nusername = \"u\"\npassword_file = \"" +
+      password + "\"\n[smtp]\nurl = \"smtp://127.0.0.1:1\"\nusername = \"u\"\npassword_file = \"" +
+      password + "\"\nfrom = \"service@dealer.example\"\n";
+  std::string good = write("good.toml", servers);
+  CtlRun ok = run("--config " + good + " check-config --offline");
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  std::string bad = write("bad.toml", servers + "[cits]\ncloseout_address = \"\"\n");
+  CtlRun r = run("--config " + bad + " check-config --offline");
+  EXPECT_EQ(r.status, 78) << r.out;
+  EXPECT_EQ(r.err, "closeoutctl: " + bad +
+                       ": cits.closeout_address: is empty; closeoutd cannot "
+                       "send mail without it\n");
+  std::string pattern =
+      write("pattern.toml", servers + "[dealer]\nnotify = [\"*@dealer.example\"]\n");
+  CtlRun p = run("--config " + pattern + " check-config --offline");
+  EXPECT_EQ(p.status, 78) << p.out;
+  EXPECT_NE(p.err.find("dealer.notify: \"*@dealer.example\" is a pattern"), std::string::npos)
+      << p.err;
+}
+
+// closeoutctl backup while something writes (the daemon's part, played here by a writer that
+// adds serials two at a time): each copy is whole, checked, and from one moment (an even count).
+TEST_F(Closeoutctl, BackupIsAConsistentCopyWhileAWriterRuns) {
+  std::string db = (dir_ / "state.db").string();
+  std::string config = write("c.toml", "[store]\npath = \"" + db + "\"\n");
+  CtlRun missing = run("--config " + config + " backup " + (dir_ / "copy.db").string());
+  EXPECT_EQ(missing.status, 66) << missing.err;
+  ASSERT_EQ(run("--config " + config + " list").status, 0);  // creates the database
+
+  std::atomic<bool> writing{true};
+  std::atomic<int> pairs{0};
+  std::thread writer([&] {
+    SQLite::Database w(db, SQLite::OPEN_READWRITE);
+    w.setBusyTimeout(10000);
+    while (writing) {
+      SQLite::Transaction tx(w);
+      for (int k = 0; k < 2; ++k)
+        w.exec("INSERT INTO ascr_serials (serial, written, imported_at) VALUES ('S" +
+               std::to_string(pairs * 2 + k) + "', 'x', 0)");
+      tx.commit();
+      ++pairs;
+    }
+  });
+  while (pairs < 50) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int i = 0; i < 3; ++i) {
+    std::string copy = (dir_ / ("copy" + std::to_string(i) + ".db")).string();
+    CtlRun r = run("--config " + config + " backup " + copy);
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("copied to " + copy), std::string::npos) << r.out;
+    EXPECT_FALSE(fs::exists(copy + ".tmp"));
+    SQLite::Database c(copy, SQLite::OPEN_READONLY);
+    EXPECT_EQ(c.execAndGet("PRAGMA integrity_check").getString(), "ok");
+    int serials = c.execAndGet("SELECT count(*) FROM ascr_serials").getInt();
+    EXPECT_GE(serials, 100);
+    EXPECT_EQ(serials % 2, 0) << "a copy from between two commits";
+  }
+  writing = false;
+  writer.join();
+
+  auto size_before = fs::file_size(db);
+  CtlRun live = run("--config " + config + " backup " + db);
+  EXPECT_EQ(live.status, 64);
+  EXPECT_NE(live.err.find("is the live database"), std::string::npos) << live.err;
+  EXPECT_EQ(run("--config " + config + " backup " + db + "-wal").status, 64);
+  EXPECT_EQ(fs::file_size(db), size_before);
+  CtlRun nowhere = run("--config " + config + " backup /nonexistent/dir/copy.db");
+  EXPECT_EQ(nowhere.status, 73) << nowhere.err;
 }
 
 TEST_F(Closeoutctl, ConfigSendersAndTechniciansAreUsed) {

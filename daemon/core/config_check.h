@@ -1,0 +1,13 @@
+// Whether a configuration that loaded can actually work: every address closeoutd writes to (or
+// from) parses, the folders can be named to the server and differ, the store has a path. The
+// one place this is decided, run at start-up and on reload before any mail is touched, and by
+// check-config. A failure is a ConfigError (exit 78) naming the file and the key.
+#pragma once
+#include "config.h"
+
+namespace closeout {
+
+// Throws ConfigError "file: key: what is wrong" for the first key that cannot work.
+void check_config_usable(const Config& config);
+
+}  // namespace closeout
