@@ -123,6 +123,14 @@ class MessageHandler {
       not_answered(std::string(name) + " reply not sent", number);
       return;
     }
+    // A sender with no address we can put in an envelope (From missing, or unusable) cannot
+    // be answered; the message itself is still handled, and the timeline says why.
+    if (to.automatic_answer && !is_envelope_safe(a_->from)) {
+      not_answered_to(std::string(name) + " reply not sent: the sender's address \"" +
+                          a_->from.substr(0, 200) + "\" cannot be answered",
+                      number);
+      return;
+    }
     outbox_.enqueue(
         w_.mail.make(kind, name, number, std::move(context), to, now_, record_.message_id));
   }
@@ -130,8 +138,11 @@ class MessageHandler {
   // Answering a machine can start a mail loop (RFC 3834): say on the timeline, and in the
   // message log, what was not sent and which header stopped it.
   void not_answered(const std::string& what, const std::string& number) {
-    std::string why = what + ": the mail carries " + a_->automatic_mark +
-                      " and closeoutd never answers automatic mail";
+    not_answered_to(what + ": the mail carries " + a_->automatic_mark +
+                        " and closeoutd never answers automatic mail",
+                    number);
+  }
+  void not_answered_to(const std::string& why, const std::string& number) {
     record_.detail = why;
     if (!number.empty() && dispatches_.find(number))
       dispatches_.note(number, kNotAnsweredEvent, a_->message_id, why, now_);

@@ -50,21 +50,27 @@ TEST_F(IncomingFaults, AFaultOfOursLeavesTheMessageUnrecordedInTheMailboxUntilFi
   EXPECT_EQ(outbox("notice").size(), 1U);
 }
 
-// The issue's own case: a Message-ID with no "@" cannot be echoed in In-Reply-To, so the
-// problems reply cannot be composed. The message is to blame: quarantined, and findable.
-TEST_F(IncomingFaults, AMessageIdWeCannotEchoQuarantinesWithItsMessageIdAndFrom) {
-  auto d = deliver_reply("7012345678", incomplete_section2(), "<20261130.LocalPart.NoDomain>");
+// A sender closeoutd cannot answer (no usable From) once made composing the problems reply
+// throw, and with dealer.technicians open to anyone that counted as a fault of ours: the
+// message would have been held back for ever. It is handled, and only the answer is left out.
+TEST_F(IncomingFaults, AReplyFromASenderWeCannotAnswerIsHandledNotHeldBack) {
+  open_with("technicians = [\"*@dealer.test\"]", "technicians = []");
+  deliver_dispatch("7012345678");
+  auto d = deliver_reply("7012345678", incomplete_section2(), "<odd.sender.1@dealer.test>",
+                         "Mike Ross <mike;ross@dealer.test>");
   EXPECT_FALSE(d.held_back) << d.action;
-  EXPECT_TRUE(d.quarantined) << d.action;
-  EXPECT_EQ(d.folder, "Quarantine");
+  EXPECT_FALSE(d.quarantined) << d.action;
+  EXPECT_EQ(d.folder, "Processed") << d.action;
   auto record = store::MessageLog(runtime_->db()).find_uid(1, uid_);
   ASSERT_TRUE(record.has_value());
-  EXPECT_EQ(record->kind, "unreadable");
-  EXPECT_EQ(record->message_id, "<20261130.LocalPart.NoDomain>");
-  EXPECT_EQ(record->from_address, "mike.ross@dealer.test");
-  EXPECT_NE(record->detail.find("<20261130.LocalPart.NoDomain>"), std::string::npos)
-      << record->detail;
-  EXPECT_TRUE(outbox().empty()) << "nothing half-queued";
+  EXPECT_EQ(record->message_id, "<odd.sender.1@dealer.test>");
+  EXPECT_NE(record->detail.find("cannot be answered"), std::string::npos) << record->detail;
+  EXPECT_TRUE(outbox("problems").empty()) << "no answer to nobody";
+  EXPECT_EQ(dispatch("7012345678").state, "rejected");
+  bool noted = false;
+  for (const auto& e : store::DispatchStore(runtime_->db()).timeline("7012345678"))
+    noted = noted || e.detail.find("cannot be answered") != std::string::npos;
+  EXPECT_TRUE(noted) << "the timeline says why no answer went";
 }
 
 }  // namespace
