@@ -247,6 +247,11 @@ class Daemon {
         error = std::current_exception();
       } catch (const store::StoreError&) {
         error = std::current_exception();
+      } catch (const transport::TransportError&) {
+        // What was processed before the connection went may have queued mail: send it now,
+        // not when the outbox timer next comes round. The watcher deals with the loss.
+        wake_.cancel();
+        throw;
       }
       auto delay = store_backoff(++store_failures_);
       intake_fault_.failed(what_of(error), std::chrono::seconds(kStoreRetryCap));
