@@ -50,13 +50,6 @@ std::string notice_for(const std::vector<std::string>& notices, const std::strin
   return {};
 }
 
-nlohmann::json by_number(const nlohmann::json& list, const std::string& number) {
-  for (const auto& d : list) {
-    if (d["dispatch_number"] == number) return d;
-  }
-  return nullptr;
-}
-
 TEST(EndToEnd, TheIssueScenarioDispatchesRepliesOneCloseOutAndNoDuplicates) {
   Scenario s("main");
   std::string ooo =

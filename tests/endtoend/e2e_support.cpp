@@ -241,4 +241,11 @@ std::chrono::year_month_day local_day(int days_ago) { return days_before(local_t
 
 std::string today_minus(int days) { return us_date(local_day(days)); }
 
+nlohmann::json by_number(const nlohmann::json& list, const std::string& number) {
+  for (const auto& d : list) {
+    if (d["dispatch_number"] == number) return d;
+  }
+  return nullptr;
+}
+
 }  // namespace closeout::testing

@@ -67,6 +67,8 @@ class Scenario {
 };
 
 std::string header_of(const std::string& message, const std::string& name);
+// The entry for one dispatch in `closeoutctl list --json`, or null.
+nlohmann::json by_number(const nlohmann::json& list, const std::string& number);
 std::string today_minus(int days);  // "MM/DD/YYYY" on the local clock, as closeoutd sees it
 std::chrono::year_month_day local_day(int days_ago);
 

@@ -31,13 +31,6 @@ std::string reply(const Scenario& s, const std::string& number, const std::strin
   return technician_reply(h, body);
 }
 
-nlohmann::json by_number(const nlohmann::json& list, const std::string& number) {
-  for (const auto& d : list) {
-    if (d["dispatch_number"] == number) return d;
-  }
-  return nullptr;
-}
-
 TEST(RealWorldInputs, ADispatchMarkedAsAutomaticMailIsStillADispatch) {
   Scenario s("autodispatch");
   s.deliver(automatic_dispatch("7012350001", "<cits.7012350001@cits.canon.com>"));

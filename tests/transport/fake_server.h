@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "loopback_listener.h"
+
 namespace closeout::testing {
 
 class FakeServer {
@@ -19,15 +21,7 @@ class FakeServer {
   enum class Mode { silent, imap_without_starttls, smtp_554_greeting, smtp_refusing_null_sender };
 
   explicit FakeServer(Mode mode) : mode_(mode) {
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(listener_, 8);
-    socklen_t len = sizeof addr;
-    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    listener_ = listen_on_loopback(port_);
     thread_ = std::thread([this] { serve(); });
   }
   ~FakeServer() {

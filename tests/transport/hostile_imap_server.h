@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "loopback_listener.h"
+
 namespace closeout::testing {
 
 struct HostileFaults {
@@ -33,17 +35,7 @@ struct HostileFaults {
 class HostileImapServer {
  public:
   HostileImapServer() {
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int yes = 1;
-    ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(listener_, 8);
-    socklen_t len = sizeof addr;
-    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    listener_ = listen_on_loopback(port_);
     folders_["INBOX"];
     folders_["Processed"];
     folders_["Quarantine"];
