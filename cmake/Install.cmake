@@ -1,17 +1,20 @@
 # Where `cmake --install` puts things (FHS, through GNUInstallDirs): with the prefix /usr (the
-# .deb's) the configuration goes to /etc/closeoutd and the unit to /usr/lib/systemd/system.
-# The unit and the man pages name the installed paths, so they are written at configure time.
+# .deb's) the configuration goes to /etc/closeoutd and the units to /usr/lib/systemd/system.
+# The units and the man pages name the installed paths, so they are written at configure time.
 
-# Editing the unit reconfigures, as configure_file would.
-set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-             ${PROJECT_SOURCE_DIR}/systemd/closeoutd.service)
-file(READ ${PROJECT_SOURCE_DIR}/systemd/closeoutd.service closeout_unit)
-string(REPLACE "/usr/sbin/closeoutd" "${CMAKE_INSTALL_FULL_SBINDIR}/closeoutd"
-       closeout_unit "${closeout_unit}")
-string(REPLACE "/etc/closeoutd/" "${CMAKE_INSTALL_FULL_SYSCONFDIR}/closeoutd/"
-       closeout_unit "${closeout_unit}")
-file(WRITE ${PROJECT_BINARY_DIR}/systemd/closeoutd.service "${closeout_unit}")
-install(FILES ${PROJECT_BINARY_DIR}/systemd/closeoutd.service DESTINATION lib/systemd/system)
+# closeoutd.service for one dealer, the template closeoutd@.service for one instance per dealer.
+# Editing a unit reconfigures, as configure_file would.
+foreach(unit closeoutd.service closeoutd@.service)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+               ${PROJECT_SOURCE_DIR}/systemd/${unit})
+  file(READ ${PROJECT_SOURCE_DIR}/systemd/${unit} closeout_unit)
+  string(REPLACE "/usr/sbin/closeoutd" "${CMAKE_INSTALL_FULL_SBINDIR}/closeoutd"
+         closeout_unit "${closeout_unit}")
+  string(REPLACE "/etc/closeoutd/" "${CMAKE_INSTALL_FULL_SYSCONFDIR}/closeoutd/"
+         closeout_unit "${closeout_unit}")
+  file(WRITE ${PROJECT_BINARY_DIR}/systemd/${unit} "${closeout_unit}")
+  install(FILES ${PROJECT_BINARY_DIR}/systemd/${unit} DESTINATION lib/systemd/system)
+endforeach()
 
 # The example configuration is the live one on a new install; the .deb marks it a conffile, so
 # an upgrade never overwrites the admin's edits.

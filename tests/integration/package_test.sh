@@ -36,7 +36,8 @@ for dep in systemd ca-certificates libcurl4 libsqlite3-0 libsystemd0 libmimetic0
   check "depends on $dep" grep -q "\\b$dep" <<<"$(field Depends)"
 done
 for f in /usr/sbin/closeoutd /usr/bin/closeoutctl /etc/closeoutd/closeoutd.toml \
-         /usr/lib/systemd/system/closeoutd.service /usr/share/man/man8/closeoutd.8.gz \
+         /usr/lib/systemd/system/closeoutd.service /usr/lib/systemd/system/closeoutd@.service \
+         /usr/share/man/man8/closeoutd.8.gz \
          /usr/share/man/man8/closeoutctl.8.gz /usr/share/closeoutd/cits-form.toml \
          /usr/share/closeoutd/templates/closeout.txt /usr/share/closeoutd/templates/digest.txt; do
   check "ships $f" has_file "$f"
@@ -51,6 +52,8 @@ dpkg-deb -x "$deb" "$work/root"
 check "the configuration is a conffile" grep -qx /etc/closeoutd/closeoutd.toml "$work/control/conffiles"
 check "maintainer scripts never enable or start the service" \
   bash -c "! grep -hvE '^\\s*#' '$work'/control/post* '$work'/control/pre* | grep -E 'systemctl (enable|start)|deb-systemd-helper enable'"
+check "removing the package stops the closeoutd@ instances too" \
+  bash -c "grep -v '^\\s*#' '$work/control/prerm' | grep -q \"systemctl stop .*'closeoutd@\\*.service'\""
 check "purge, not remove, deletes the database" \
   bash -c "grep -A2 '\"purge\"' '$work/control/postrm' | grep -q /var/lib/closeoutd"
 
@@ -62,17 +65,41 @@ for key in Type=notify WatchdogSec= Restart=on-failure 'ExecReload=/bin/kill -HU
            'LoadCredential=imap.pass:' 'LoadCredential=smtp.pass:' RestartPreventExitStatus=78; do
   check "the unit sets $key" grep -qF "$key" "$unit"
 done
+template="$work/root/usr/lib/systemd/system/closeoutd@.service"
+check "the template starts /usr/sbin/closeoutd with /etc/closeoutd/%i.toml" \
+  grep -qx 'ExecStart=/usr/sbin/closeoutd --config /etc/closeoutd/%i.toml' "$template"
+for key in DynamicUser=yes User=closeoutd-%i StateDirectory=closeoutd/%i LogsDirectory=closeoutd/%i \
+           LoadCredential=imap.pass:/etc/closeoutd/%i/imap.pass \
+           LoadCredential=smtp.pass:/etc/closeoutd/%i/smtp.pass Conflicts=closeoutd.service; do
+  check "the template sets $key" grep -qx "$key" "$template"
+done
+# Every other setting, the sandbox above all (sandbox_test.sh traces the daemon against
+# closeoutd.service's SystemCallFilter=), is closeoutd.service's line for line.
+common_settings() {
+  grep -vE '^(#|$|Description=|Conflicts=|ExecStart=|User=|StateDirectory=|LogsDirectory=|LoadCredential=)' "$1"
+}
+check "the template's other settings and hardening are closeoutd.service's" \
+  diff <(common_settings "$unit") <(common_settings "$template")
+
 # systemd-analyze verify wants ExecStart to exist, so the copy it checks points at the unpacked
 # binary; every other setting is the installed one. Any warning (an unknown key, a bad value)
-# fails the check, not only errors.
+# fails the check, not only errors. The template is checked as the instance closeoutd@acme,
+# which systemd-analyze makes from closeoutd@.service in the same directory (offline, a bare
+# template would be rated as the instance "i").
 mkdir -p "$work/verify"
-sed "s#^ExecStart=/usr/sbin/#ExecStart=$work/root/usr/sbin/#" "$unit" >"$work/verify/closeoutd.service"
-check "systemd-analyze verify is silent" \
-  bash -c "out=\$(systemd-analyze verify --man=no '$work/verify/closeoutd.service' 2>&1) && [ -z \"\$out\" ] || { echo \"\$out\"; false; }"
-score=$(systemd-analyze security --offline=true --no-pager "$unit" 2>&1 | sed -n 's/.*Overall exposure level for closeoutd.service: \([0-9.]*\).*/\1/p')
-echo "     exposure level: ${score:-none}"
-check "systemd-analyze security rates it 2.0 or lower" \
-  bash -c "[ -n '$score' ] && awk 'BEGIN { exit !($score <= 2.0) }'"
+for file in closeoutd.service closeoutd@.service; do
+  sed "s#^ExecStart=/usr/sbin/#ExecStart=$work/root/usr/sbin/#" \
+    "$work/root/usr/lib/systemd/system/$file" >"$work/verify/$file"
+done
+for name in closeoutd.service closeoutd@acme.service; do
+  check "systemd-analyze verify $name is silent" \
+    bash -c "out=\$(systemd-analyze verify --man=no '$work/verify/$name' 2>&1) && [ -z \"\$out\" ] || { echo \"\$out\"; false; }"
+  score=$(systemd-analyze security --offline=true --no-pager "$work/verify/$name" 2>&1 |
+    sed -n "s/.*Overall exposure level for $name: \([0-9.]*\).*/\1/p")
+  echo "     exposure level of $name: ${score:-none}"
+  check "systemd-analyze security rates $name 2.0 or lower" \
+    bash -c "[ -n '$score' ] && awk 'BEGIN { exit !($score <= 2.0) }'"
+done
 check "the unpacked binaries run" "$work/root/usr/sbin/closeoutd" --version
 check "the man pages are gzipped roff that names every closeoutctl command" bash -c "
   zcat '$work/root/usr/share/man/man8/closeoutd.8.gz' | grep -q '^\.TH CLOSEOUTD 8' &&

@@ -155,6 +155,11 @@ print(f"{len(calls)} distinct system calls made, {len(allowed)} allowed by the u
 assert {"epoll_wait", "sendto", "fdatasync"} <= calls, f"the trace missed the daemon's work: {sorted(calls)}"
 assert not problems, "\n".join(problems[:20])
 PY
+# closeoutd@.service runs the same binary under the same sandbox: what was traced holds for it only
+# while its filter lines are these, so any difference fails here (and in package_test.sh).
+sandbox_lines() { grep -E '^(SystemCallFilter|SystemCallErrorNumber|SystemCallArchitectures|RestrictAddressFamilies|MemoryDenyWriteExecute|ProtectSystem|ProtectHome)=' "$1"; }
+check "closeoutd@.service's sandbox is the traced unit's" \
+  diff <(sandbox_lines "$unit") <(sandbox_lines "$build/systemd/closeoutd@.service")
 check "nothing on stderr is a warning or an error" bash -c "! grep -E ' (warning|error|critical) ' '$work/stderr' | grep -v 'quarantined'"
 
 if ((failures)); then echo "$failures check(s) failed"; tail -20 "$work/stderr"; exit 1; fi
