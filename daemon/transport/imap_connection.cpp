@@ -153,6 +153,7 @@ asio::awaitable<std::optional<imap::Response>> ImapConnection::read(
             closed_ = true;
             fail(Failure::unreachable, "the server closed the connection: " + status->text);
           }
+          if (imap::parse_exists(*response)) new_mail_reported_ = true;
         }
         co_return response;
       }
@@ -266,6 +267,7 @@ asio::awaitable<bool> ImapConnection::idle(std::chrono::milliseconds at_most) {
   auto reply = co_await finish(tag);
   for (const auto& r : reply.untagged)
     if (imap::parse_exists(r)) news = true;
+  new_mail_reported_ = false;  // returned here
   co_return news;
 }
 

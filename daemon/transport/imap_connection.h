@@ -13,6 +13,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 #include "asio_awaitable.h"
 
@@ -55,6 +56,10 @@ class ImapConnection {
                                                          std::string_view literal);
   // IDLE until the server reports new mail (EXISTS) or at_most passes; true on new mail.
   boost::asio::awaitable<bool> idle(std::chrono::milliseconds at_most);
+  // True once if the server reported new mail (an untagged EXISTS) in the reply to any command
+  // since the last call, IDLE's own excepted (idle() returns that). A sync that meets one must
+  // sync again: IDLE reports only what the client was not yet told.
+  bool take_new_mail_report() { return std::exchange(new_mail_reported_, false); }
   // LOGOUT, politely and briefly; the connection is unusable afterwards.
   boost::asio::awaitable<void> logout();
 
@@ -90,6 +95,7 @@ class ImapConnection {
   std::vector<std::string> capabilities_;
   unsigned tag_counter_ = 0;
   bool closed_ = false;
+  bool new_mail_reported_ = false;
 };
 
 }  // namespace closeout::transport

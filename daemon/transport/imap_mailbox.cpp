@@ -49,6 +49,7 @@ ImapMailbox::ImapMailbox(ImapConnection& connection, bool use_move)
 asio::awaitable<MailboxStatus> ImapMailbox::select(std::string_view mailbox) {
   auto reply = co_await connection_.command_ok("SELECT " + mailbox_or_throw(mailbox, connection_),
                                                "SELECT " + std::string(mailbox));
+  connection_.take_new_mail_report();  // SELECT's EXISTS is the snapshot the scan reads
   MailboxStatus status;
   for (const auto& r : reply.untagged) {
     if (auto n = imap::parse_exists(r)) status.exists = *n;

@@ -50,6 +50,8 @@ asio::awaitable<void> ImapWatcher::session() {
     co_await on_sync_(*connection_, mailbox);
     ++counters_.syncs;
     if (stopping_) break;
+    // Mail that came during the sync, after its SELECT: IDLE would not report it again.
+    if (connection_->take_new_mail_report()) continue;
     if (use_idle) {
       // Re-selecting in on_sync keeps the mailbox current; IDLE reports arrivals after that.
       idling_ = true;

@@ -331,6 +331,39 @@ TEST(ImapWatcher, IdleWakesOnNewMailWithinTwoSeconds) {
   EXPECT_LT(Clock::now() - stop_at, std::chrono::seconds(2));
 }
 
+// Mail that lands after a sync's SELECT is reported in the untagged EXISTS of a later command
+// of that sync (Dovecot does so after MOVE, FETCH, NOOP). IDLE will not report it again: the
+// watcher must sync again at once, not wait for the next change (issue 14: a reply waited for
+// the next one, 1 s at 2 replies/s, or the poll interval when no other mail came).
+TEST(ImapWatcher, MailReportedDuringASyncIsSyncedWithoutWaitingForIdle) {
+  deliver("T-during", {test_message("first")});
+  asio::io_context io;
+  WatchRun seen;
+  WatcherOptions options;
+  options.poll_interval = std::chrono::minutes(10);  // neither IDLE nor the poll may bring it
+  auto collect = collect_into(seen, "T-during");
+  bool delivered_during = false;
+  ImapWatcher watcher(
+      io, stack().imaps("T-during"), options,
+      [&](ImapConnection& c, ImapMailbox& box) -> asio::awaitable<void> {
+        co_await collect(c, box);
+        if (!delivered_during) {
+          delivered_during = true;
+          deliver("T-during", {test_message("second")});
+          co_await c.command("NOOP");  // as a MOVE would, this reply carries "* 2 EXISTS"
+        }
+      });
+  bool finished = false;
+  asio::co_spawn(io, watcher.run(), [&](std::exception_ptr) { finished = true; });
+  EXPECT_TRUE(run_until(
+      io, [&] { return seen.subjects.size() == 2; }, std::chrono::seconds(3)));
+  ASSERT_EQ(seen.subjects.size(), 2u);
+  EXPECT_EQ(seen.subjects[1], "second");
+  watcher.stop();
+  ASSERT_TRUE(run_until(
+      io, [&] { return finished; }, std::chrono::seconds(3)));
+}
+
 TEST(ImapWatcher, PollsWhenIdleIsOff) {
   deliver("T-poll", {test_message("polled one")});
   asio::io_context io;
