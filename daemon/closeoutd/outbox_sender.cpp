@@ -11,6 +11,7 @@
 #include "dispatch_store.h"
 #include "log_context.h"
 #include "outbox_store.h"
+#include "phase_counters.h"
 #include "send_results.h"
 #include "server_settings.h"
 #include "wall_clock.h"
@@ -57,7 +58,9 @@ asio::awaitable<void> OutboxSender::work(transport::SmtpSender& sender, FlushSta
     auto entry = take(id, stats);
     if (!entry) continue;
     transport::Envelope envelope{entry->envelope_from, entry->recipients};
+    phases::count(phases::smtp_transactions);
     transport::SendResult result = co_await sender.send(envelope, entry->content);
+    phases::Timer timer(phases::apply);
     finish(*entry, result, stats);
   }
 }
@@ -148,6 +151,9 @@ void OutboxSender::entry_failed(std::int64_t id, const std::optional<store::Outb
 
 asio::awaitable<FlushStats> OutboxSender::flush(const bool& stop_requested) {
   FlushStats stats;
+  // Time in the flush not charged to a nested phase (claim commits, apply, compose) is the
+  // SMTP conversation itself, all connections together.
+  phases::Timer timer(phases::send);
   store::OutboxStore outbox(runtime_.db());
   if (!recovered_) {
     // Start-up recovery, in this one place: a claim a crash left behind is not a send in
@@ -174,8 +180,10 @@ asio::awaitable<FlushStats> OutboxSender::flush(const bool& stop_requested) {
     // A few connections at once hide each send's round trips behind the others'; each entry
     // is still taken by exactly one of them. A small backlog needs only one.
     std::size_t wanted = std::min<std::size_t>(kConnections, (queue_.size() + 9) / 10);
-    while (senders_.size() < wanted)
+    while (senders_.size() < wanted) {
       senders_.push_back(std::make_unique<transport::SmtpSender>(io_, settings));
+      phases::count(phases::smtp_connections);
+    }
     std::size_t running = wanted;
     bool worker_died = false;
     asio::steady_timer all_done(io_, asio::steady_timer::time_point::max());

@@ -1,0 +1,77 @@
+// Per-phase timers and counters for the backlog bench; see phase_counters.h. One process, one
+// thread (the Asio loop): plain globals. A file that cannot be written is silently skipped.
+#include "phase_counters.h"
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+
+namespace closeout::phases {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct State {
+  bool on = std::getenv("CLOSEOUTD_PHASES") != nullptr;
+  Phase current = other;
+  Clock::time_point mark = Clock::now();
+  Clock::time_point start = mark;
+  std::array<double, kPhases> seconds{};
+  std::array<std::uint64_t, kCounters> counts{};
+};
+
+State& state() {
+  static State s;
+  return s;
+}
+
+// Charges the time since the last switch to the phase that was running.
+void switch_to(State& s, Phase next) {
+  auto now = Clock::now();
+  s.seconds[s.current] += std::chrono::duration<double>(now - s.mark).count();
+  s.mark = now;
+  s.current = next;
+}
+
+constexpr std::array<const char*, kPhases> kPhaseNames{
+    "other", "fetch", "parse", "commit", "fsync", "move", "compose", "send", "apply"};
+constexpr std::array<const char*, kCounters> kCounterNames{
+    "sqlite_commits", "fsyncs", "imap_commands", "smtp_connections", "smtp_transactions"};
+
+}  // namespace
+
+bool enabled() { return state().on; }
+Phase current() { return state().current; }
+
+void count(Counter c, std::uint64_t n) {
+  if (state().on) state().counts[c] += n;
+}
+
+Timer::Timer(Phase p) : on_(state().on) {
+  if (!on_) return;
+  outer_ = state().current;
+  switch_to(state(), p);
+}
+
+Timer::~Timer() {
+  if (on_) switch_to(state(), outer_);
+}
+
+void write_if_asked() {
+  State& s = state();
+  const char* path = std::getenv("CLOSEOUTD_PHASES");
+  if (!s.on || !path) return;
+  switch_to(s, s.current);
+  std::FILE* f = std::fopen(path, "a");
+  if (!f) return;
+  std::fprintf(f, "{\"total_s\":%.6f",
+               std::chrono::duration<double>(Clock::now() - s.start).count());
+  for (int i = 0; i < kPhases; ++i) std::fprintf(f, ",\"%s_s\":%.6f", kPhaseNames[i], s.seconds[i]);
+  for (int i = 0; i < kCounters; ++i)
+    std::fprintf(f, ",\"%s\":%llu", kCounterNames[i], static_cast<unsigned long long>(s.counts[i]));
+  std::fprintf(f, "}\n");
+  std::fclose(f);
+}
+
+}  // namespace closeout::phases
