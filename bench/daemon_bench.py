@@ -180,7 +180,7 @@ def run_closeoutd(build, config, phases_file):
     return took, peak, quarters
 
 
-PHASES = ["fetch", "parse", "commit", "fsync", "move", "compose", "send", "apply", "other"]
+PHASES = ["fetch", "parse", "commit", "fsync", "move", "compose", "apply", "other"]
 COUNTS = ["sqlite_commits", "fsyncs", "imap_commands", "smtp_connections", "smtp_transactions"]
 
 
@@ -189,6 +189,8 @@ def print_phases(phases_file):
     total = p["total_s"]
     print("  phases (closeoutd's own steady-clock timers, exclusive): "
           + ", ".join(f"{k} {p[k + '_s']:.2f} s ({100 * p[k + '_s'] / total:.0f} %)" for k in PHASES))
+    print(f"  SMTP transactions: {p.get('send_busy_s', 0):.2f} connection-seconds over "
+          f"{p['smtp_connections']} connection(s); 'other' is mostly waiting for them")
     print("  counts: " + ", ".join(f"{k} {p[k]}" for k in COUNTS))
 
 

@@ -59,7 +59,9 @@ asio::awaitable<void> OutboxSender::work(transport::SmtpSender& sender, FlushSta
     if (!entry) continue;
     transport::Envelope envelope{entry->envelope_from, entry->recipients};
     phases::count(phases::smtp_transactions);
+    phases::Busy busy(phases::send);  // connection-seconds: the connections overlap
     transport::SendResult result = co_await sender.send(envelope, entry->content);
+    busy.end();
     phases::Timer timer(phases::apply);
     finish(*entry, result, stats);
   }
@@ -151,9 +153,6 @@ void OutboxSender::entry_failed(std::int64_t id, const std::optional<store::Outb
 
 asio::awaitable<FlushStats> OutboxSender::flush(const bool& stop_requested) {
   FlushStats stats;
-  // Time in the flush not charged to a nested phase (claim commits, apply, compose) is the
-  // SMTP conversation itself, all connections together.
-  phases::Timer timer(phases::send);
   store::OutboxStore outbox(runtime_.db());
   if (!recovered_) {
     // Start-up recovery, in this one place: a claim a crash left behind is not a send in
@@ -209,7 +208,7 @@ asio::awaitable<FlushStats> OutboxSender::flush(const bool& stop_requested) {
     co_await all_done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (worker_died) break;
   }
-  senders_.clear();
+  if (!keep_connections_ || stats.connection_failure) senders_.clear();
   co_return stats;
 }
 

@@ -19,6 +19,7 @@ struct State {
   Clock::time_point start = mark;
   std::array<double, kPhases> seconds{};
   std::array<std::uint64_t, kCounters> counts{};
+  std::array<double, kPhases> busy{};
 };
 
 State& state() {
@@ -58,6 +59,14 @@ Timer::~Timer() {
   if (on_) switch_to(state(), outer_);
 }
 
+Busy::Busy(Phase p) : on_(state().on), phase_(p) {
+  if (on_) start_ = Clock::now();
+}
+
+void Busy::end() {
+  if (on_) state().busy[phase_] += std::chrono::duration<double>(Clock::now() - start_).count();
+}
+
 void write_if_asked() {
   State& s = state();
   const char* path = std::getenv("CLOSEOUTD_PHASES");
@@ -68,6 +77,8 @@ void write_if_asked() {
   std::fprintf(f, "{\"total_s\":%.6f",
                std::chrono::duration<double>(Clock::now() - s.start).count());
   for (int i = 0; i < kPhases; ++i) std::fprintf(f, ",\"%s_s\":%.6f", kPhaseNames[i], s.seconds[i]);
+  for (int i = 0; i < kPhases; ++i)
+    if (s.busy[i] > 0) std::fprintf(f, ",\"%s_busy_s\":%.6f", kPhaseNames[i], s.busy[i]);
   for (int i = 0; i < kCounters; ++i)
     std::fprintf(f, ",\"%s\":%llu", kCounterNames[i], static_cast<unsigned long long>(s.counts[i]));
   std::fprintf(f, "}\n");

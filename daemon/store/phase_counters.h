@@ -29,6 +29,19 @@ class Timer {
   Phase outer_ = other;
 };
 
+// Time spent in a suspending step that overlaps others (an SMTP transaction on one of several
+// connections): summed as busy seconds of its own, outside the exclusive figures.
+class Busy {
+ public:
+  explicit Busy(Phase p);
+  void end();
+
+ private:
+  bool on_;
+  Phase phase_;
+  std::chrono::steady_clock::time_point start_;
+};
+
 // Appends the run's figures to $CLOSEOUTD_PHASES as one JSON line; nothing when unset.
 void write_if_asked();
 
