@@ -364,64 +364,14 @@ asio::awaitable<int> once(asio::io_context& io, workflow::Runtime& rt) {
   transport::ImapMailbox mailbox(connection);
   co_await mailbox.ensure_folder(config.imap.processed_folder);
   co_await mailbox.ensure_folder(config.imap.quarantine_folder);
-  // The outbox is sent while the mailbox is still being read, as the daemon does: Postfix's
-  // pace then hides our intake instead of adding to it (issue 14). Durability is unchanged:
-  // each batch is still committed and synced before its MOVE.
-  OutboxSender sender(io, rt);
-  sender.keep_connections(true);
-  FlushStats sent;
-  bool intake_done = false;
-  bool pump_stop = false;
-  bool pump_running = true;
-  std::exception_ptr pump_error;
-  asio::steady_timer pump_wake(io), pump_done(io, asio::steady_timer::time_point::max());
-  auto add = [&sent](const FlushStats& s) {
-    sent.accepted += s.accepted;
-    sent.deferred += s.deferred;
-    sent.failed += s.failed;
-    if (s.connection_failure) sent.connection_failure = s.connection_failure;
-  };
-  asio::co_spawn(
-      io,
-      [&]() -> asio::awaitable<void> {
-        while (!intake_done && !pump_stop && !sent.connection_failure) {
-          FlushStats s = co_await sender.flush(pump_stop);
-          add(s);
-          if (s.accepted + s.deferred + s.failed > 0) continue;
-          pump_wake.expires_after(std::chrono::milliseconds(20));
-          boost::system::error_code ec;
-          co_await pump_wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        }
-      },
-      [&](const std::exception_ptr& e) {
-        pump_error = e;
-        pump_running = false;
-        pump_done.cancel();
-      });
-  auto stop_pump = [&]() -> asio::awaitable<void> {
-    pump_wake.cancel();
-    boost::system::error_code ec;
-    while (pump_running)
-      co_await pump_done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  };
-  SyncStats synced;
-  std::exception_ptr intake_error;
-  try {
-    synced = co_await sync_mailbox(connection, mailbox, rt, never_stop);
-    co_await connection.logout();
-  } catch (...) {
-    intake_error = std::current_exception();
-  }
-  intake_done = true;
-  if (intake_error) pump_stop = true;
-  co_await stop_pump();
-  if (intake_error) std::rethrow_exception(intake_error);
-  if (pump_error) std::rethrow_exception(pump_error);
+  SyncStats synced = co_await sync_mailbox(connection, mailbox, rt, never_stop);
+  co_await connection.logout();
   auto workflow = rt.workflow();
   auto chases = workflow::queue_due_reminders(workflow, wall_now());
   log_chases(chases);
   log_digest(workflow::queue_digest_if_due(workflow, wall_now()));
-  if (!sent.connection_failure) add(co_await sender.flush(never_stop));
+  OutboxSender sender(io, rt);
+  FlushStats sent = co_await sender.flush(never_stop);
   spdlog::info(
       "once: {} message(s) processed ({} quarantined), {} mail(s) sent, {} deferred, "
       "{} refused",

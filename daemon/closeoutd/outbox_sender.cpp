@@ -208,7 +208,7 @@ asio::awaitable<FlushStats> OutboxSender::flush(const bool& stop_requested) {
     co_await all_done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (worker_died) break;
   }
-  if (!keep_connections_ || stats.connection_failure) senders_.clear();
+  senders_.clear();
   co_return stats;
 }
 

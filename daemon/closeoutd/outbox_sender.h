@@ -34,9 +34,6 @@ class OutboxSender {
   boost::asio::awaitable<FlushStats> flush(const bool& stop_requested);
   // Ends a send in progress at once (shutdown past its grace period).
   void abort();
-  // Keeps the SMTP connections open from one flush to the next (--once sending while it
-  // reads), instead of a TLS handshake and AUTH per flush; they close with the sender.
-  void keep_connections(bool keep) { keep_connections_ = keep; }
 
  private:
   static constexpr std::size_t kConnections = 4;
@@ -56,7 +53,6 @@ class OutboxSender {
   workflow::Runtime& runtime_;
   std::vector<std::unique_ptr<transport::SmtpSender>> senders_;
   std::deque<std::int64_t> queue_;
-  bool keep_connections_ = false;
   bool recovered_ = false;  // claims left by a crash released (the first flush: start-up)
 };
 
