@@ -3,8 +3,9 @@
 #include "phase_counters.h"
 
 #include <array>
-#include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <string>
 
 namespace closeout::phases {
 
@@ -72,17 +73,18 @@ void write_if_asked() {
   const char* path = std::getenv("CLOSEOUTD_PHASES");
   if (!s.on || !path) return;
   switch_to(s, s.current);
-  std::FILE* f = std::fopen(path, "a");
-  if (!f) return;
-  std::fprintf(f, "{\"total_s\":%.6f",
-               std::chrono::duration<double>(Clock::now() - s.start).count());
-  for (int i = 0; i < kPhases; ++i) std::fprintf(f, ",\"%s_s\":%.6f", kPhaseNames[i], s.seconds[i]);
+  // Built in memory and written at once: one line, or nothing if the write fails.
+  std::string line = "{\"total_s\":" +
+                     std::to_string(std::chrono::duration<double>(Clock::now() - s.start).count());
   for (int i = 0; i < kPhases; ++i)
-    if (s.busy[i] > 0) std::fprintf(f, ",\"%s_busy_s\":%.6f", kPhaseNames[i], s.busy[i]);
+    line += std::string(",\"") + kPhaseNames[i] + "_s\":" + std::to_string(s.seconds[i]);
+  for (int i = 0; i < kPhases; ++i)
+    if (s.busy[i] > 0)
+      line += std::string(",\"") + kPhaseNames[i] + "_busy_s\":" + std::to_string(s.busy[i]);
   for (int i = 0; i < kCounters; ++i)
-    std::fprintf(f, ",\"%s\":%llu", kCounterNames[i], static_cast<unsigned long long>(s.counts[i]));
-  std::fprintf(f, "}\n");
-  std::fclose(f);
+    line += std::string(",\"") + kCounterNames[i] + "\":" + std::to_string(s.counts[i]);
+  line += "}\n";
+  std::ofstream(path, std::ios::app) << line;
 }
 
 }  // namespace closeout::phases
