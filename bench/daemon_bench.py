@@ -5,16 +5,23 @@ Compared in the same run with the bare minimum of the same transport work: one f
 whole mailbox (transport_bench imap-fetch) plus the same number of sends on one SMTP connection
 (transport_bench smtp-send). Samples closeoutd's resident memory every 50 ms.
 
-    daemon_bench.py BUILD_DIR [PAIRS]
+    daemon_bench.py BUILD_DIR [PAIRS] [DISPATCHES]
 
 Each side runs on a fresh local mail stack of its own (scripts/mailstack), filled with the same
 backlog, so neither pays for the mail the other left in Dovecot and Postfix.
 
 PAIRS dispatches and PAIRS complete replies make the backlog (default 5000: 10,000 messages).
-Targets: time at most 1.5x the bare sum; resident memory at most 40 MB. Exit 1 when missed.
+Targets: time at most 1.2x the bare sum; resident memory at most 30 MB. Exit 1 when missed.
+
+Then issue 14's measurement, DISPATCHES CITS dispatches only (default 2000; 0 skips it, as PAIRS
+0 skips the mix): on ONE stack, one after the other, a bare imaplib UID FETCH 1:* BODY.PEEK[]
+of the mailbox and a bare smtplib send of DISPATCHES mails on one connection
+(bench/python_transport.py), then closeoutd --once on the same mailbox (one notice each). Same
+targets. closeoutd runs with CLOSEOUTD_PHASES set; its per-phase breakdown is printed.
 """
 import datetime
 import imaplib
+import json
 import os
 import ssl
 import subprocess
@@ -36,7 +43,7 @@ def us(day):
     return day.strftime("%m/%d/%Y")
 
 
-def backlog(pairs):
+def backlog(pairs, replies=True):
     today = datetime.date.today()
     dispatched, serviced = us(today - datetime.timedelta(days=2)), us(today - datetime.timedelta(days=1))
     for i in range(pairs):
@@ -49,6 +56,8 @@ def backlog(pairs):
                f"Model: imagePROGRAF iPF685\r\nSerial Number: AAB{i:05d}\r\n"
                "Customer Name: Lakeside Architects LLP\r\nCustomer Address: 12 Harbor Rd, Ossining\r\n"
                "Problem Description: Error E194-403a at power on.\r\n")
+        if not replies:
+            continue
         yield (f"From: Mike Ross <mike@dealer.test>\r\nTo: bench@dealer.test\r\n"
                f"Subject: Re: [CITS #{n}] Service Dispatch {n}\r\n"
                f"Date: Tue, 24 Nov 2026 17:48:31 -0500\r\nMessage-ID: <bench.reply.{n}@dealer.test>\r\n"
@@ -59,12 +68,12 @@ def backlog(pairs):
                "e-Tag Number: ET4471203\r\nCall Status: Completed\r\n")
 
 
-def fill(env, pairs):
+def fill(env, pairs, replies=True):
     context = ssl.create_default_context(cafile=env["MAILSTACK_CA_FILE"])
     imap = imaplib.IMAP4_SSL("127.0.0.1", int(env["MAILSTACK_IMAPS_PORT"]), ssl_context=context)
     imap.login("bench@dealer.test", open(env["MAILSTACK_PASSWORD_FILE"]).read().strip())
     imap.create("Bench")  # the mailbox transport_bench imap-fetch reads
-    for message in backlog(pairs):
+    for message in backlog(pairs, replies):
         imap.append("Bench", None, None, message.encode())
     imap.logout()
 
@@ -102,19 +111,128 @@ def stop_stack(work):
 def main():
     build = sys.argv[1]
     pairs = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
+    dispatches = int(sys.argv[3]) if len(sys.argv) > 3 else 2000
     root = tempfile.mkdtemp(prefix="closeoutd-bench.")
     os.chmod(root, 0o755)  # Postfix and Dovecot drop to their own users and must get in
     try:
-        run(build, pairs, root)
+        ok = run(build, pairs, root) if pairs else True
+        ok = (dispatch_only(build, dispatches, root) if dispatches else True) and ok
+        if not ok:
+            sys.exit("bench: a target is missed")
     finally:
         stop_stack(os.path.join(root, "bare"))
         stop_stack(os.path.join(root, "daemon"))
         subprocess.run(["rm", "-rf", root])
 
 
-def run(build, pairs, root):
-    bench = os.path.join(build, "bench", "transport_bench")
+def write_config(work, env):
+    config = os.path.join(work, "closeoutd.toml")
+    with open(config, "w") as f:
+        f.write(CONFIG.format(work=work, **env))
+    return config
+
+
+CONFIG = """[imap]
+url = "imaps://127.0.0.1:{MAILSTACK_IMAPS_PORT}/Bench"
+username = "bench@dealer.test"
+password_file = "{MAILSTACK_PASSWORD_FILE}"
+ca_file = "{MAILSTACK_CA_FILE}"
+[smtp]
+url = "smtp://127.0.0.1:{MAILSTACK_SMTP_PORT}"
+username = "service@dealer.test"
+password_file = "{MAILSTACK_PASSWORD_FILE}"
+ca_file = "{MAILSTACK_CA_FILE}"
+from = "Acme Service <service@dealer.test>"
+[cits]
+closeout_address = "closeout@closeout.test"
+[dealer]
+name = "Acme Office Systems"
+technicians = ["*@dealer.test"]
+notify = ["techs@dealer.test"]
+admins = ["manager@dealer.test"]
+[store]
+path = "{work}/closeoutd.db"
+[log]
+level = "warn"
+"""
+
+
+def run_closeoutd(build, config, phases_file):
+    """closeoutd --once, timed, its RSS sampled every 50 ms; returns (seconds, peak MB, quarters)."""
     closeoutd = os.path.join(build, "daemon", "closeoutd")
+    start = time.monotonic()
+    proc = subprocess.Popen([closeoutd, "--config", config, "--once"], stderr=subprocess.PIPE,
+                            text=True, env=dict(os.environ, CLOSEOUTD_PHASES=phases_file))
+    samples = []
+    while proc.poll() is None:
+        kb = rss_kb(proc.pid)
+        if kb:
+            samples.append((time.monotonic() - start, kb))
+        time.sleep(0.05)
+    took = time.monotonic() - start
+    err = proc.stderr.read()
+    if proc.returncode != 0:
+        print(err, file=sys.stderr)
+        sys.exit(f"closeoutd --once exited {proc.returncode}")
+    peak = max(kb for _, kb in samples) / 1024
+    quarters = [samples[min(len(samples) - 1, int(len(samples) * q))][1] / 1024
+                for q in (0.25, 0.5, 0.75, 0.99)]
+    return took, peak, quarters
+
+
+PHASES = ["fetch", "parse", "commit", "fsync", "move", "compose", "apply", "other"]
+COUNTS = ["sqlite_commits", "fsyncs", "imap_commands", "smtp_connections", "smtp_transactions"]
+
+
+def print_phases(phases_file):
+    p = json.loads(open(phases_file).read().strip().splitlines()[-1])
+    total = p["total_s"]
+    print("  phases (closeoutd's own steady-clock timers, exclusive): "
+          + ", ".join(f"{k} {p[k + '_s']:.2f} s ({100 * p[k + '_s'] / total:.0f} %)" for k in PHASES))
+    print(f"  SMTP transactions: {p.get('send_busy_s', 0):.2f} connection-seconds over "
+          f"{p['smtp_connections']} connection(s); 'other' is mostly waiting for them")
+    print("  counts: " + ", ".join(f"{k} {p[k]}" for k in COUNTS))
+
+
+def count_status(build, config, status):
+    out = subprocess.run([os.path.join(build, "daemon", "closeoutctl"), "--config", config, "list",
+                          "--status", status, "--json"], check=True, capture_output=True,
+                         text=True).stdout
+    return out.count('"dispatch_number"')
+
+
+def dispatch_only(build, dispatches, root):
+    """Issue 14's measurement: dispatches only, both sides on one stack, one after the other."""
+    work = os.path.join(root, "dispatches")
+    env_file, env = start_stack(work)
+    try:
+        print(f"dispatch-only: filling the Bench folder with {dispatches} dispatches ...", flush=True)
+        fill(env, dispatches, replies=False)
+        py = [sys.executable, os.path.join(os.path.dirname(__file__), "python_transport.py"),
+              env_file]
+        subprocess.run(py + ["imap-fetch"], check=True, capture_output=True)  # warm
+        fetch_s, fetch_out = timed(py + ["imap-fetch"])
+        send_s, send_out = timed(py + ["smtp-send", str(dispatches)])
+        print(f"bare fetch:  {fetch_out}")
+        print(f"bare send:   {send_out}", flush=True)
+        config = write_config(work, env)
+        phases_file = os.path.join(work, "phases.json")
+        took, peak, _ = run_closeoutd(build, config, phases_file)
+        notified = count_status(build, config, "notified")
+        ratio = took / (fetch_s + send_s)
+        print(f"closeoutd --once: {dispatches} dispatches, {notified} notified in {took:.2f} s")
+        print_phases(phases_file)
+        print(f"dispatch-only time: closeoutd / (bare fetch + bare send) = {took:.2f} / "
+              f"({fetch_s:.2f} + {send_s:.2f}) = {ratio:.2f} (target: at most 1.2)")
+        print(f"dispatch-only resident memory: peak {peak:.1f} MB (target: at most 30 MB)")
+        return ratio <= 1.2 and peak <= 30 and notified == dispatches
+    finally:
+        stop_stack(work)
+
+
+def run(build, pairs, root):
+    """The bench's own mix: each side on a fresh stack of its own, C++ transport_bench bare side."""
+    bench = os.path.join(build, "bench", "transport_bench")
     sends = 3 * pairs  # a notice, a close-out and a confirmation per dispatch
 
     env_file, env = start_stack(os.path.join(root, "bare"))
@@ -129,63 +247,22 @@ def run(build, pairs, root):
 
     work = os.path.join(root, "daemon")
     env_file, env = start_stack(work)
-    config = os.path.join(work, "closeoutd.toml")
-    with open(config, "w") as f:
-        f.write(f"""[imap]
-url = "imaps://127.0.0.1:{env['MAILSTACK_IMAPS_PORT']}/Bench"
-username = "bench@dealer.test"
-password_file = "{env['MAILSTACK_PASSWORD_FILE']}"
-ca_file = "{env['MAILSTACK_CA_FILE']}"
-[smtp]
-url = "smtp://127.0.0.1:{env['MAILSTACK_SMTP_PORT']}"
-username = "service@dealer.test"
-password_file = "{env['MAILSTACK_PASSWORD_FILE']}"
-ca_file = "{env['MAILSTACK_CA_FILE']}"
-from = "Acme Service <service@dealer.test>"
-[cits]
-closeout_address = "closeout@closeout.test"
-[dealer]
-name = "Acme Office Systems"
-technicians = ["*@dealer.test"]
-notify = ["techs@dealer.test"]
-admins = ["manager@dealer.test"]
-[store]
-path = "{work}/closeoutd.db"
-[log]
-level = "warn"
-""")
+    config = write_config(work, env)
     print(f"closeoutd: filling bench@dealer.test's Bench folder with {2 * pairs} messages ...",
           flush=True)
     fill(env, pairs)
-
-    start = time.monotonic()
-    proc = subprocess.Popen([closeoutd, "--config", config, "--once"], stderr=subprocess.PIPE, text=True)
-    samples = []
-    while proc.poll() is None:
-        kb = rss_kb(proc.pid)
-        if kb:
-            samples.append((time.monotonic() - start, kb))
-        time.sleep(0.05)
-    took = time.monotonic() - start
-    err = proc.stderr.read()
-    if proc.returncode != 0:
-        print(err, file=sys.stderr)
-        sys.exit(f"closeoutd --once exited {proc.returncode}")
-    peak = max(kb for _, kb in samples) / 1024
-    quarters = [samples[min(len(samples) - 1, int(len(samples) * q))][1] / 1024 for q in (0.25, 0.5, 0.75, 0.99)]
-    closed = subprocess.run([os.path.join(build, "daemon", "closeoutctl"), "--config", config,
-                             "list", "--status", "closed_out", "--json"],
-                            check=True, capture_output=True, text=True).stdout.count('"dispatch_number"')
+    phases_file = os.path.join(work, "phases.json")
+    took, peak, quarters = run_closeoutd(build, config, phases_file)
+    closed = count_status(build, config, "closed_out")
     ratio = took / (fetch_s + send_s)
     print(f"closeoutd --once: {2 * pairs} messages, {sends} sends, {closed} dispatches closed out "
           f"in {took:.2f} s")
     print(f"time: closeoutd / (bare fetch + bare send) = {took:.2f} / ({fetch_s:.2f} + {send_s:.2f}) "
-          f"= {ratio:.2f} (target: at most 1.5)")
+          f"= {ratio:.2f} (target: at most 1.2)")
+    print_phases(phases_file)
     print(f"resident memory: peak {peak:.1f} MB; at 25/50/75/99% of the run "
-          + " / ".join(f"{q:.1f}" for q in quarters) + " MB (target: at most 40 MB, flat)")
-    ok = ratio <= 1.5 and peak <= 40 and closed == pairs
-    if not ok:
-        sys.exit("bench: a target is missed")
+          + " / ".join(f"{q:.1f}" for q in quarters) + " MB (target: at most 30 MB, flat)")
+    return ratio <= 1.2 and peak <= 30 and closed == pairs
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@
 #include "mailbox_sync.h"
 #include "outbox_sender.h"
 #include "outbox_store.h"
+#include "phase_counters.h"
 #include "reminders.h"
 #include "server_settings.h"
 #include "systemd_notify.h"
@@ -395,6 +396,9 @@ int run_daemon(workflow::Runtime& runtime) { return Daemon(runtime).run(); }
 
 int run_once(workflow::Runtime& runtime) {
   asio::io_context io;
+  struct WritePhases {  // on every way out, for the bench (CLOSEOUTD_PHASES)
+    ~WritePhases() { phases::write_if_asked(); }
+  } write_phases;
   try {
     return transport::run_to_completion(io, once(io, runtime));
   } catch (const transport::TransportError& e) {

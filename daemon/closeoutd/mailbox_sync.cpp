@@ -13,6 +13,7 @@
 #include "incoming_mail.h"
 #include "log_context.h"
 #include "message_log.h"
+#include "phase_counters.h"
 #include "wall_clock.h"
 
 namespace closeout {
@@ -43,6 +44,8 @@ void log_disposition(const workflow::Disposition& d, std::uint32_t uid, SQLite::
 // but forgotten by a power loss would be a dispatch lost. One fsync per batch, not per message:
 // a commit under synchronous=FULL syncs the whole WAL, every earlier commit included.
 void make_durable(store::MessageLog& log, SQLite::Database& db, const std::string& box) {
+  phases::Timer timer(phases::fsync);
+  phases::count(phases::fsyncs);
   db.exec("PRAGMA synchronous = FULL");
   store::WriteTransaction tx(db);
   log.set_position(box, log.position(box));  // rewritten as it is: the commit is the point
@@ -108,6 +111,8 @@ asio::awaitable<std::vector<std::uint32_t>> move_all(
   for (const auto& [folder, uids] : moves) {
     if (uids.empty()) continue;
     try {
+      phases::Timer timer(phases::move);
+      phases::count(phases::imap_commands);
       co_await mailbox.move(uids, folder);
     } catch (const transport::MoveRefused& e) {
       spdlog::warn("{}; {} message(s) stay in {}, recorded, and are moved on a later sync",
@@ -128,7 +133,12 @@ asio::awaitable<SyncStats> sync_mailbox(transport::ImapConnection& connection,
   store::MessageLog log(runtime.db());
   store::MailboxPosition position = log.position(box);
   transport::ImapPosition known{position.uidvalidity, position.last_uid};
-  transport::ScanResult scan = co_await mailbox.scan(box, known);
+  transport::ScanResult scan;
+  {
+    phases::Timer timer(phases::fetch);
+    phases::count(phases::imap_commands, 2);  // SELECT (or STATUS) and UID FETCH of the sizes
+    scan = co_await mailbox.scan(box, known);
+  }
   if (scan.uidvalidity_changed)
     spdlog::warn(
         "{}: UIDVALIDITY changed from {} to {}; reading the whole mailbox again "
@@ -146,6 +156,7 @@ asio::awaitable<SyncStats> sync_mailbox(transport::ImapConnection& connection,
   auto hold = [&](std::uint32_t uid) { first_unfinished = std::min(first_unfinished, uid); };
   auto handle = [&](std::uint32_t uid, std::uint64_t size, const std::string* bytes,
                     std::map<std::string, std::vector<std::uint32_t>>& moves) {
+    phases::Timer timer(phases::parse);
     workflow::IncomingMessage in{position.uidvalidity, uid, size, bytes};
     auto workflow = runtime.workflow();
     auto d = workflow::process_message(workflow, in, wall_now(), latest_date_on_earth(wall_now()));
@@ -240,6 +251,8 @@ asio::awaitable<SyncStats> sync_mailbox(transport::ImapConnection& connection,
       std::optional<transport::TransportError> lost;
       if (!uids.empty()) {
         try {
+          phases::Timer timer(phases::fetch);
+          phases::count(phases::imap_commands);
           auto status = co_await mailbox.fetch_each(uids, arrived);
           if (!status.ok())
             spdlog::warn("{}: UID FETCH of {} message(s) answered {} {}", box, uids.size(),

@@ -11,6 +11,7 @@
 #include "dispatch_store.h"
 #include "log_context.h"
 #include "outbox_store.h"
+#include "phase_counters.h"
 #include "send_results.h"
 #include "server_settings.h"
 #include "wall_clock.h"
@@ -57,7 +58,11 @@ asio::awaitable<void> OutboxSender::work(transport::SmtpSender& sender, FlushSta
     auto entry = take(id, stats);
     if (!entry) continue;
     transport::Envelope envelope{entry->envelope_from, entry->recipients};
+    phases::count(phases::smtp_transactions);
+    phases::Busy busy(phases::send);  // connection-seconds: the connections overlap
     transport::SendResult result = co_await sender.send(envelope, entry->content);
+    busy.end();
+    phases::Timer timer(phases::apply);
     finish(*entry, result, stats);
   }
 }
@@ -174,8 +179,10 @@ asio::awaitable<FlushStats> OutboxSender::flush(const bool& stop_requested) {
     // A few connections at once hide each send's round trips behind the others'; each entry
     // is still taken by exactly one of them. A small backlog needs only one.
     std::size_t wanted = std::min<std::size_t>(kConnections, (queue_.size() + 9) / 10);
-    while (senders_.size() < wanted)
+    while (senders_.size() < wanted) {
       senders_.push_back(std::make_unique<transport::SmtpSender>(io_, settings));
+      phases::count(phases::smtp_connections);
+    }
     std::size_t running = wanted;
     bool worker_died = false;
     asio::steady_timer all_done(io_, asio::steady_timer::time_point::max());

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "migrations.h"
+#include "phase_counters.h"
 
 namespace closeout::store {
 
@@ -88,6 +89,9 @@ WriteTransaction::~WriteTransaction() {
 }
 
 void WriteTransaction::commit() {
+  phases::count(phases::commits);
+  // Inside make_durable or a synced acceptance the commit is the fsync: charged there.
+  phases::Timer timer(phases::current() == phases::fsync ? phases::fsync : phases::commit);
   db_.exec("COMMIT");
   done_ = true;
 }

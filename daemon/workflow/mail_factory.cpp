@@ -5,6 +5,7 @@
 
 #include "dispatch_tag.h"
 #include "mail_compose.h"
+#include "phase_counters.h"
 
 namespace closeout::workflow {
 
@@ -60,6 +61,7 @@ store::OutboxEntry MailFactory::make(std::string_view kind, std::string_view tem
                                      const std::string& dispatch_number, nlohmann::json context,
                                      const Addressing& addressing, store::Timestamp now,
                                      std::string caused_by) {
+  phases::Timer timer(phases::compose);
   bound_values(context);
   context["dealer_name"] = config_->dealer.name;
   context["dispatch_number"] = dispatch_number;

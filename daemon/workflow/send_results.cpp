@@ -7,6 +7,7 @@
 #include "incoming_mail.h"
 #include "local_date.h"
 #include "message_log.h"
+#include "phase_counters.h"
 
 namespace closeout::workflow {
 
@@ -140,7 +141,10 @@ class SyncedCommits {
 // acceptance is on disk before anything else happens (tens a day, worth an fsync each; the
 // mailbox does the same in make_durable). Other mail keeps the cheaper NORMAL.
 void record_acceptance(Workflow& w, const store::OutboxEntry& e, store::Timestamp now) {
-  SyncedCommits synced(w.db, e.kind == store::mail_kind::closeout);
+  bool synced_on = e.kind == store::mail_kind::closeout;
+  phases::Timer timer(synced_on ? phases::fsync : phases::current());
+  if (synced_on) phases::count(phases::fsyncs);
+  SyncedCommits synced(w.db, synced_on);
   store::WriteTransaction sent(w.db);
   store::OutboxStore(w.db).mark_sent(e.id, now);
   sent.commit();
