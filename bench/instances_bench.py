@@ -34,20 +34,13 @@ import tempfile
 import threading
 import time
 
+from daemon_bench import start_stack, stop_stack
+
 TARGET_PSS_MB = 8.0
 TARGET_WAKEUPS = 20.0
 TARGET_CPU_MS = 100.0
 TARGET_ALL_NOTICES_S = 10.0
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def read_env(path):
-    env = {}
-    for line in open(path):
-        if "=" in line:
-            k, v = line.rstrip("\n").split("=", 1)
-            env[k] = v.strip('"')
-    return env
 
 
 def dispatch(i):
@@ -170,10 +163,8 @@ def main():
     stack = os.path.join(root, "stack")
     procs, missed = [], []
     try:
-        with open(stack + ".log", "w") as log:  # not a pipe: the servers would hold it open
-            if subprocess.run(["scripts/mailstack", "start", stack], stdout=log, stderr=log).returncode:
-                sys.exit("scripts/mailstack start failed:\n" + open(stack + ".log").read())
-        missed = run(build, count, idle_s, root, read_env(os.path.join(stack, "env")), procs)
+        _, env = start_stack(stack)
+        missed = run(build, count, idle_s, root, env, procs)
     finally:
         for p in procs:
             p.terminate()
@@ -182,8 +173,7 @@ def main():
                 p.wait(10)
             except subprocess.TimeoutExpired:
                 p.kill()
-        subprocess.run(["scripts/mailstack", "stop", stack], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        stop_stack(stack)
         subprocess.run(["rm", "-rf", root])
     if missed:
         sys.exit("bench: target missed: " + ", ".join(missed))
