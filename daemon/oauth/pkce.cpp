@@ -1,0 +1,2 @@
+// Implementation follows; the interface in pkce.h is fixed.
+#include "pkce.h"

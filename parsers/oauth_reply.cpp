@@ -1,0 +1,2 @@
+// Implementation follows; the interface in oauth_reply.h is fixed.
+#include "oauth_reply.h"
