@@ -21,5 +21,9 @@ TokenSet apply_grant(TokenSet tokens, const TokenGrant& grant, TimePoint now);
 // After a failed refresh: the wait before the next attempt (10 s doubling to 10 min, with the
 // attempt number given), never past the access token's expiry minus 30 s when it is still valid.
 std::chrono::seconds refresh_retry_after(int failed_attempts);
+// The same, capped so that an access token still valid now is retried 30 s before it expires
+// (when that is sooner than the back-off), and never less than 1 s.
+std::chrono::seconds refresh_retry_after(int failed_attempts, const TokenSet& tokens,
+                                         TimePoint now);
 
 }  // namespace closeout::oauth
