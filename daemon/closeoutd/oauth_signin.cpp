@@ -7,10 +7,6 @@ namespace closeout {
 
 namespace asio = boost::asio;
 
-bool uses_oauth2(const Config& config) {
-  return config.imap.auth == "oauth2" || config.smtp.auth == "oauth2";
-}
-
 std::string login_command(const Config& config) {
   return "closeoutctl --config " + config.source + " oauth login";
 }

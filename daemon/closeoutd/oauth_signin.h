@@ -7,12 +7,10 @@
 
 #include "bearer_source.h"
 #include "config.h"
+#include "config_check.h"  // uses_oauth2
 #include "token_manager.h"
 
 namespace closeout {
-
-// Either [imap] or [smtp] has auth = "oauth2".
-bool uses_oauth2(const Config& config);
 
 // "closeoutctl --config F oauth login", F the configuration closeoutd runs with.
 std::string login_command(const Config& config);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <ostream>
 
+#include "config_check.h"
 #include "exit_codes.h"
 #include "report_figures.h"
 #include "runtime.h"
@@ -28,7 +29,7 @@ std::string csv_cell(std::string s) {
 // The sign-in as the token store says (auth = "oauth2"): what `report` shows so an admin sees a
 // lost sign-in beside the dispatches it holds up. Never a token. null when OAuth is not used.
 nlohmann::ordered_json oauth_state(const Config& config) {
-  if (config.imap.auth != "oauth2" && config.smtp.auth != "oauth2") return nullptr;
+  if (!uses_oauth2(config)) return nullptr;
   nlohmann::ordered_json j;
   const std::string login = "closeoutctl --config " + config.source + " oauth login";
   std::string path = oauth::token_store_path(config);
