@@ -218,11 +218,9 @@ asio::awaitable<void> TokenManager::wait_for_refresh() {
 
 void TokenManager::refresh_failed(const std::string& why, Clock::time_point now) {
   ++failures_;
-  auto at = now + refresh_retry_after(failures_);
   // One more try while the access token still works, rather than after it died.
-  if (tokens_ && tokens_->access_expires_at - 30s > now)
-    at = std::max(now + 1s, std::min(at, tokens_->access_expires_at - 30s));
-  retry_at_ = at;
+  retry_at_ = now + (tokens_ ? refresh_retry_after(failures_, *tokens_, now)
+                             : refresh_retry_after(failures_));
   retry_why_ = why;
   if (tokens_ && !unsaved_) {
     std::string stored = "the last token refresh failed: " + why;
