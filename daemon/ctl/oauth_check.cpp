@@ -10,7 +10,8 @@
 
 namespace closeout {
 
-int check_oauth_sign_in_offline(const Config& config, std::ostream& out, std::ostream& err) {
+int check_oauth_sign_in_offline(const Config& config, bool say_ok, std::ostream& out,
+                                std::ostream& err) {
   if (!uses_oauth2(config)) return exit_code::ok;
   const std::string login = "closeoutctl --config " + config.source + " oauth login";
   const std::string path = oauth::token_store_path(config);
@@ -38,6 +39,7 @@ int check_oauth_sign_in_offline(const Config& config, std::ostream& out, std::os
         << '\n';
     return exit_code::config;
   }
+  if (!say_ok) return exit_code::ok;
   out << "OAuth   " << config.oauth.provider << ": token store " << path << " (signed in as "
       << tokens->username << ")\n";
   return exit_code::ok;

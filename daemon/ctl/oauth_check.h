@@ -9,8 +9,10 @@
 
 namespace closeout {
 
-// Prints one "OAuth   ..." line to out; on a problem one "closeoutctl: ..." line to err.
-// Returns 0, or 78 (exit_code::config). Does nothing (0) when no section uses oauth2.
-int check_oauth_sign_in_offline(const Config& config, std::ostream& out, std::ostream& err);
+// On a problem one "OAuth   ..." line to out and one "closeoutctl: ..." line to err; when fine,
+// an "OAuth   ..." line only if say_ok (online, the probes' sign-in says it). Returns 0, or 78
+// (exit_code::config). Does nothing (0) when no section uses oauth2.
+int check_oauth_sign_in_offline(const Config& config, bool say_ok, std::ostream& out,
+                                std::ostream& err);
 
 }  // namespace closeout
