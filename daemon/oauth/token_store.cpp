@@ -25,7 +25,7 @@ constexpr std::size_t kMaxStoreBytes = 1 << 20;
 
 std::string mode_text(mode_t mode) {
   char text[8];
-  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+  (void)std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
   return text;
 }
 
@@ -38,7 +38,7 @@ std::string utc_text(Clock::time_point t) {
   std::tm tm{};
   gmtime_r(&seconds, &tm);
   char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  (void)std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return text;
 }
 

@@ -361,6 +361,46 @@ TEST_F(OAuthLogin, BrowserAnswerWithAnotherStateIsRefusedAndNothingStored) {
   EXPECT_EQ(server_->stats()["token_requests"], 0);  // the code was never redeemed
 }
 
+// Google's default is the browser flow (no --device or --browser given).
+TEST_F(OAuthLogin, GoogleSignsInWithTheBrowserByDefault) {
+  config_ = write_config(
+      "[oauth]\nprovider = \"google\"\nclient_id = \"closeoutd-test\"\n"
+      "authorization_endpoint = \"" +
+      server_->base_url() + "/authorize\"\ntoken_endpoint = \"" + server_->base_url() +
+      "/token\"\nca_file = \"" + server_->ca_file() + "\"\n");
+  Ctl ctl(ctl_args("oauth login --json"), err_file());
+  json first = json::parse(ctl.line());
+  ASSERT_TRUE(first.contains("authorization_url")) << first.dump();
+  const std::string url = first["authorization_url"];
+  // Google gives a refresh token only for offline access with the consent shown.
+  EXPECT_NE(url.find("&access_type=offline&prompt=consent"), std::string::npos) << url;
+  EXPECT_NE(url.find("scope=https%3A%2F%2Fmail.google.com%2F"), std::string::npos) << url;
+  long status = 0;
+  browse(url, server_->ca_file(), &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(ctl.wait(), 0) << ctl.err();
+  EXPECT_EQ(oauth::load_token_store(store_)->provider, "google");
+}
+
+// Entra ID's registration is http://localhost; the browser may resolve it to ::1 or 127.0.0.1.
+TEST_F(OAuthLogin, MicrosoftBrowserRedirectIsLocalhost) {
+  config_ = write_config(
+      "[oauth]\nprovider = \"microsoft\"\nclient_id = \"closeoutd-test\"\n"
+      "authorization_endpoint = \"" +
+      server_->base_url() + "/authorize\"\ntoken_endpoint = \"" + server_->base_url() +
+      "/token\"\nca_file = \"" + server_->ca_file() + "\"\n");
+  Ctl ctl(ctl_args("oauth login --browser --json"), err_file());
+  json first = json::parse(ctl.line());
+  const std::string url = first["authorization_url"];
+  EXPECT_NE(url.find("redirect_uri=http%3A%2F%2Flocalhost%3A"), std::string::npos) << url;
+  EXPECT_NE(url.find("offline_access"), std::string::npos) << url;
+  long status = 0;
+  browse(url, server_->ca_file(), &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(ctl.wait(), 0) << ctl.err();
+  EXPECT_EQ(oauth::load_token_store(store_)->provider, "microsoft");
+}
+
 TEST_F(OAuthLogin, BrowserDeclinedExits77) {
   server_->control("browser", {{"deny", true}});
   Ctl ctl(ctl_args("oauth login --browser --json"), err_file());
