@@ -41,10 +41,11 @@ std::string slurp(const std::string& path) {
 // prints where to go first and then waits for the user the test plays).
 class Ctl {
  public:
-  Ctl(const std::string& args, const std::string& err_file) : err_file_(err_file) {
+  Ctl(const std::string& args, const std::string& err_file, const std::string& env = "")
+      : err_file_(err_file) {
     // timeout: a login that never ends fails the test instead of hanging the suite.
-    const std::string cmd =
-        "timeout 60 " + std::string(CLOSEOUTCTL_PATH) + " " + args + " 2>" + err_file;
+    const std::string cmd = env + " timeout 60 " + std::string(CLOSEOUTCTL_PATH) + " " + args +
+                            " 2>" + err_file;
     pipe_ = ::popen(cmd.c_str(), "r");
   }
   ~Ctl() {
@@ -292,6 +293,29 @@ TEST_F(OAuthLogin, UnreachableEndpointExits69) {
             std::string::npos)
       << last.dump();
   EXPECT_NE(ctl.err().find("closeoutctl: oauth login: "), std::string::npos);
+}
+
+// A login killed while it writes the store (crash_points: after the new file is written and
+// synced, and after the rename) leaves the old sign-in or the new one, never a torn file.
+TEST_F(OAuthLogin, ALoginKilledWhileStoringLeavesTheOldOrTheNewSignIn) {
+  auto login_as = [&](const std::string& user, const std::string& env) {
+    Ctl ctl(ctl_args("oauth login --device --json"), err_file(), env);
+    json first = json::parse(ctl.line());
+    server_->control("approve", {{"user_code", first["user_code"]}, {"username", user}});
+    return ctl.wait();
+  };
+  ASSERT_EQ(login_as("old@dealer.test", ""), 0);
+  // Killed after the temporary file is complete, before the rename: the old set.
+  EXPECT_NE(login_as("new@dealer.test", "CLOSEOUTD_CRASH_AFTER=1"), 0);
+  auto tokens = oauth::load_token_store(store_);
+  ASSERT_TRUE(tokens.has_value());
+  EXPECT_EQ(tokens->username, "old@dealer.test");
+  // Killed right after the rename: the new set, whole.
+  EXPECT_NE(login_as("new@dealer.test", "CLOSEOUTD_CRASH_AFTER=2"), 0);
+  tokens = oauth::load_token_store(store_);
+  ASSERT_TRUE(tokens.has_value());
+  EXPECT_EQ(tokens->username, "new@dealer.test");
+  EXPECT_FALSE(tokens->refresh_token.empty());
 }
 
 // What the user's browser does: GET the authorization URL, follow the server's redirect to our
