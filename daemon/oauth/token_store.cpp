@@ -13,6 +13,8 @@
 #include <ctime>
 #include <filesystem>
 
+#include "crash_points.h"
+
 namespace closeout::oauth {
 
 namespace {
@@ -229,7 +231,10 @@ void save_token_store(const std::string& path, const TokenSet& tokens) {
   }
   if (::fsync(fd.get()) != 0) throw fail("fsync");
   if (::close(fd.release()) != 0) throw fail("close");
+  // The crash test kills the process here (old set in place) and after the rename (new set).
+  if (crash_points::enabled()) crash_points::step("token-store", "written");
   if (::rename(tmp.c_str(), path.c_str()) != 0) throw fail("rename");
+  if (crash_points::enabled()) crash_points::step("token-store", "renamed");
   fsync_directory(path);
 }
 
