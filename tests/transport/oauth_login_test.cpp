@@ -44,8 +44,8 @@ class Ctl {
   Ctl(const std::string& args, const std::string& err_file, const std::string& env = "")
       : err_file_(err_file) {
     // timeout: a login that never ends fails the test instead of hanging the suite.
-    const std::string cmd = env + " timeout 60 " + std::string(CLOSEOUTCTL_PATH) + " " + args +
-                            " 2>" + err_file;
+    const std::string cmd =
+        env + " timeout 60 " + std::string(CLOSEOUTCTL_PATH) + " " + args + " 2>" + err_file;
     pipe_ = ::popen(cmd.c_str(), "r");
   }
   ~Ctl() {
@@ -293,6 +293,36 @@ TEST_F(OAuthLogin, UnreachableEndpointExits69) {
             std::string::npos)
       << last.dump();
   EXPECT_NE(ctl.err().find("closeoutctl: oauth login: "), std::string::npos);
+}
+
+// A client secret (Google's desktop clients have one) is read from client_secret_file and sent;
+// a wrong one is a configuration problem (78) that names the keys, never the secret.
+TEST_F(OAuthLogin, ClientSecretIsSentAndAWrongOneIs78) {
+  server_->control("set", {{"client_secret", "GOCSPX-right"}});
+  const std::string secret = dir_ + "/client.secret";
+  std::ofstream(secret) << "GOCSPX-wrong\n";
+  config_ =
+      write_config(server_->oauth_config_toml() + "client_secret_file = \"" + secret + "\"\n");
+  {
+    Ctl ctl(ctl_args("oauth login --json"), err_file());
+    std::string rest;
+    EXPECT_EQ(ctl.wait(&rest), 78) << ctl.err();
+    json last = json::parse(last_line(rest));
+    EXPECT_EQ(last["status"], "error");
+    EXPECT_NE(
+        last["message"].get<std::string>().find(
+            "does not accept the client (check oauth.client_id and oauth.client_secret_file)"),
+        std::string::npos)
+        << last.dump();
+    EXPECT_EQ((rest + ctl.err()).find("GOCSPX"), std::string::npos);
+  }
+  std::ofstream(secret, std::ios::trunc) << "GOCSPX-right\n";
+  Ctl ctl(ctl_args("oauth login --json"), err_file());
+  json first = json::parse(ctl.line());
+  server_->control("approve", {{"user_code", first["user_code"]}, {"username", kUser}});
+  std::string rest;
+  EXPECT_EQ(ctl.wait(&rest), 0) << ctl.err();
+  EXPECT_EQ((first.dump() + rest + ctl.err()).find("GOCSPX"), std::string::npos);
 }
 
 // A login killed while it writes the store (crash_points: after the new file is written and
