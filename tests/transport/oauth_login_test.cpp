@@ -19,6 +19,8 @@
 #include "mail_stack.h"
 #include "oauth_provider.h"
 #include "oauth_test_server.h"
+#include "refresh_policy.h"
+#include "token_request.h"
 #include "token_store.h"
 
 namespace closeout::testing {
@@ -209,6 +211,49 @@ TEST_F(OAuthLogin, DeviceLoginTextSaysWhereToGoTheCodeAndWhoSignedIn) {
   EXPECT_EQ(ctl.wait(&rest), 0) << ctl.err();
   EXPECT_EQ(last_line(rest), std::string("Signed in as ") + kUser + "; tokens stored in " + store_);
   expect_no_token_in(first + rest + ctl.err());
+}
+
+// Without an id_token (Entra ID without the openid scope) who signed in is read from the
+// access token, so a shared mailbox's delegate is not mistaken for the mailbox.
+TEST_F(OAuthLogin, WhoSignedInComesFromTheAccessTokenWithoutAnIdToken) {
+  server_->control("set", {{"id_token", false}});
+  oauth::LoginPrompts prompts;
+  prompts.show_device_code = [&](const oauth::DeviceAuthorization& d) {
+    server_->control("approve", {{"user_code", d.user_code}, {"username", "delegate@dealer.test"}});
+  };
+  auto result = oauth::device_login(endpoints(), prompts, [](seconds) {});
+  ASSERT_EQ(result.status, oauth::LoginStatus::ok) << result.message;
+  EXPECT_EQ(result.tokens->username, "delegate@dealer.test");
+  EXPECT_EQ(result.message, "signed in as delegate@dealer.test");
+}
+
+// The refresh request closeoutd sends: a new access token and, with rotation, a new refresh
+// token; the old one is refused afterwards (invalid_grant: a new login would be needed).
+TEST_F(OAuthLogin, RefreshRequestRotatesAndTheOldRefreshTokenIsRefused) {
+  oauth::LoginPrompts prompts;
+  prompts.show_device_code = [&](const oauth::DeviceAuthorization& d) {
+    server_->control("approve", {{"user_code", d.user_code}, {"username", kUser}});
+  };
+  auto login = oauth::device_login(endpoints(), prompts, [](seconds) {});
+  ASSERT_EQ(login.status, oauth::LoginStatus::ok) << login.message;
+  const oauth::TokenSet first = *login.tokens;
+  auto request = oauth::refresh_request(endpoints(), first.refresh_token);
+  oauth::HttpReply reply = oauth::perform_blocking(*request);
+  ASSERT_EQ(reply.transport_error, "");
+  auto read = oauth::read_token_reply(reply.status, reply.body);
+  ASSERT_TRUE(std::holds_alternative<oauth::TokenGrant>(read)) << reply.status;
+  const auto now = std::chrono::system_clock::now();
+  oauth::TokenSet second = oauth::apply_grant(first, std::get<oauth::TokenGrant>(read), now);
+  EXPECT_FALSE(second.refresh_token == first.refresh_token);
+  EXPECT_FALSE(second.access_token == first.access_token);
+  EXPECT_EQ(second.last_refresh_at, now);
+  EXPECT_EQ(server_->stats()["refresh_requests"], 1);
+
+  auto again = oauth::refresh_request(endpoints(), first.refresh_token);
+  reply = oauth::perform_blocking(*again);
+  read = oauth::read_token_reply(reply.status, reply.body);
+  ASSERT_TRUE(std::holds_alternative<oauth::OAuthError>(read));
+  EXPECT_TRUE(oauth::needs_new_login(std::get<oauth::OAuthError>(read)));
 }
 
 // RFC 8628 3.5: slow_down adds 5 s to the interval for this and every later poll.
