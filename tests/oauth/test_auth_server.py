@@ -385,6 +385,16 @@ class Handler(BaseHTTPRequestHandler):
             if k in form:
                 raise OAuthError("invalid_request", "parameter " + k + " given twice")
             form[k] = v
+        # RFC 6749 2.3.1: a client may authenticate with HTTP Basic instead of body fields.
+        auth = self.headers.get("Authorization", "")
+        if auth[:6].lower() == "basic ":
+            try:
+                pair = base64.b64decode(auth[6:].strip(), validate=True).decode("utf-8")
+                client_id, _, secret = pair.partition(":")
+            except ValueError:
+                raise OAuthError("invalid_client", "malformed Basic authorization", 401)
+            form.setdefault("client_id", urllib.parse.unquote_plus(client_id))
+            form.setdefault("client_secret", urllib.parse.unquote_plus(secret))
         return form
 
     def do_GET(self):

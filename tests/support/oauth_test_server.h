@@ -35,9 +35,11 @@ class OAuthTestServer {
     long status = 0;      // HTTP status; 0 when no reply came
     nlohmann::json body;  // the JSON reply (null when it was not JSON)
   };
-  // One application/x-www-form-urlencoded POST to path ("/token", "/device"), as a client would.
+  // One application/x-www-form-urlencoded POST to path ("/token", "/device"), as a client would;
+  // basic_auth "client_id:secret" sends the client's credentials as HTTP Basic instead.
   Reply post_form(const std::string& path,
-                  const std::vector<std::pair<std::string, std::string>>& fields);
+                  const std::vector<std::pair<std::string, std::string>>& fields,
+                  const std::string& basic_auth = "");
   // A whole device-flow sign-in, approved for username: the /token reply (access_token,
   // refresh_token, expires_in, ...). Throws std::runtime_error (no secret in it) when refused.
   nlohmann::json device_sign_in(const std::string& username,
@@ -57,7 +59,8 @@ class OAuthTestServer {
   static constexpr const char* kClientId = "closeoutd-test";
 
  private:
-  Reply request(const std::string& path, const std::string& body, const char* content_type);
+  Reply request(const std::string& path, const std::string& body, const char* content_type,
+                const std::string& basic_auth = "");
   // A GET of url (absolute), no redirect followed: status, body and Location.
   long get(const std::string& url, std::string* body, std::string* location);
 

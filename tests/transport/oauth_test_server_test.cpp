@@ -262,6 +262,10 @@ TEST_F(OAuthTestServerTest, ClientSecretWhenSetIsRequired) {
   auto accepted = server_->post_form(
       "/device", {{"client_id", OAuthTestServer::kClientId}, {"client_secret", "test-secret"}});
   EXPECT_EQ(accepted.status, 200);
+  auto basic = server_->post_form("/device", {}, "closeoutd-test:test-secret");
+  EXPECT_EQ(basic.status, 200) << "HTTP Basic client authentication (RFC 6749 2.3.1)";
+  auto wrong = server_->post_form("/device", {}, "closeoutd-test:other");
+  EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(server_->stats()["settings"]["client_secret"], "set") << "stats never show it";
 }
 
