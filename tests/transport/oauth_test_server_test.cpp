@@ -173,6 +173,9 @@ TEST_F(OAuthTestServerTest, RevocationAndInjectedErrorsAnswerInvalidGrantWithAad
   auto revoked = refresh(tokens["refresh_token"]);
   EXPECT_EQ(error_of(revoked), "invalid_grant");
   EXPECT_THROW(server_->control("set", {{"no_such_setting", 1}}), std::runtime_error);
+  EXPECT_THROW(server_->control("set", {{"delay", 1}, {"access_lifetime", "soon"}}),
+               std::runtime_error);
+  EXPECT_EQ(server_->stats()["settings"]["delay"], 0) << "a refused set changes nothing";
 }
 
 TEST_F(OAuthTestServerTest, FiveHundredsAndDowntimeAnswer503ThenRecover) {
