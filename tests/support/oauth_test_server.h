@@ -18,7 +18,9 @@ class OAuthTestServer {
   OAuthTestServer(const OAuthTestServer&) = delete;
   OAuthTestServer& operator=(const OAuthTestServer&) = delete;
 
-  // Starts the server for a running stack dir; false (and a reason) when it cannot.
+  // Starts the server for a running stack dir; false (and a reason) when it cannot. The server
+  // gets SIGTERM when the thread that called start() ends (PR_SET_PDEATHSIG): call it from the
+  // test's main thread (SetUpTestSuite, a test body), not from a short-lived worker thread.
   bool start(const std::string& stack_dir, std::string* why = nullptr);
   void stop();
   ~OAuthTestServer();            // stops
