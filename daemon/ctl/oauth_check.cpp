@@ -6,6 +6,7 @@
 
 #include "config_check.h"
 #include "exit_codes.h"
+#include "oauth_provider.h"
 #include "token_store.h"
 
 namespace closeout {
@@ -17,7 +18,8 @@ int check_oauth_sign_in_offline(const Config& config, bool say_ok, std::ostream&
   const std::string path = oauth::token_store_path(config);
   std::optional<oauth::TokenSet> tokens;
   try {
-    check_oauth_config(config);
+    // The keys, and the client secret read as the daemon will (never printed).
+    (void)oauth::resolve_endpoints(config);
     tokens = oauth::load_token_store(path);
   } catch (const ConfigError& e) {
     err << "closeoutctl: " << e.what() << '\n';

@@ -33,9 +33,9 @@ std::string slurp(const fs::path& p) {
 class OAuthCli : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("closeoutctl-oauth-" + std::to_string(::getpid()) + "-" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ =
+        fs::temp_directory_path() / ("closeoutctl-oauth-" + std::to_string(::getpid()) + "-" +
+                                     testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
     store_ = (dir_ / "oauth-tokens.json").string();
   }
@@ -71,8 +71,7 @@ class OAuthCli : public testing::Test {
     t.access_expires_at = t.access_obtained_at + std::chrono::hours(1);
     t.refresh_obtained_at = t.access_obtained_at;
     t.needs_login = needs_login;
-    if (needs_login)
-      t.last_error = "the refresh token has expired or was revoked (AADSTS70008)";
+    if (needs_login) t.last_error = "the refresh token has expired or was revoked (AADSTS70008)";
     closeout::oauth::save_token_store(store_, t);
   }
 
@@ -118,6 +117,17 @@ TEST_F(OAuthCli, CheckConfigOfflineNamesAMissingClientId) {
   CtlRun r = run("--config " + cfg + " check-config --offline");
   EXPECT_EQ(r.status, 78);
   EXPECT_NE(r.err.find(cfg + ": oauth.client_id: missing"), std::string::npos) << r.err;
+}
+
+TEST_F(OAuthCli, CheckConfigOfflineReadsTheClientSecretFile) {
+  std::string missing = (dir_ / "google.secret").string();
+  std::string cfg = config("provider = \"google\"\nclient_id = \"g\"\nclient_secret_file = \"" +
+                           missing + "\"\n");
+  signed_in(false);
+  CtlRun r = run("--config " + cfg + " check-config --offline");
+  EXPECT_EQ(r.status, 78) << r.out;
+  EXPECT_EQ(r.err,
+            "closeoutctl: " + cfg + ": oauth.client_secret_file: cannot read " + missing + "\n");
 }
 
 TEST_F(OAuthCli, ALooseTokenStoreIsRefusedWithTheChmod) {
@@ -166,9 +176,8 @@ TEST_F(OAuthCli, LoginRefusesAConfigurationThatCannotSignInBeforeAskingAnyone) {
 }
 
 TEST_F(OAuthCli, LoginRefusesAStoreDirectoryItCannotWrite) {
-  std::string cfg =
-      config("client_id = \"c\"\ntoken_store = \"" + (dir_ / "no" / "such" / "t.json").string() +
-             "\"\n");
+  std::string cfg = config("client_id = \"c\"\ntoken_store = \"" +
+                           (dir_ / "no" / "such" / "t.json").string() + "\"\n");
   CtlRun r = run("--config " + cfg + " oauth login");
   EXPECT_EQ(r.status, 78);
   EXPECT_NE(r.err.find("oauth.token_store: the directory " + (dir_ / "no" / "such").string() +
