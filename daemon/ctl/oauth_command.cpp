@@ -6,6 +6,8 @@
 
 #include <unistd.h>
 
+#include <csignal>
+
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -94,6 +96,9 @@ std::string minutes(std::chrono::seconds s) {
 }  // namespace
 
 int run_oauth_login(const OAuthLoginOptions& o, std::ostream& out, std::ostream& err) {
+  // A TLS peer or a browser that hangs up mid-write must be an error value, not a SIGPIPE that
+  // kills the login after the user approved it and before the tokens are stored.
+  std::signal(SIGPIPE, SIG_IGN);
   Config config;
   OAuthEndpoints endpoints;
   try {
