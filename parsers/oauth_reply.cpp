@@ -309,6 +309,13 @@ std::variant<TokenGrant, OAuthError> read_token_reply(long http_status, std::str
     // Longer than a year is not a lifetime any real server gives; it would only overflow later.
     grant.expires_in = std::chrono::seconds(std::min<long long>(*expires, 366LL * 86400));
   }
+  for (const char* key : {"refresh_token_expires_in", "refresh_expires_in"}) {
+    if (auto refresh = seconds_field(*object, key); refresh && *refresh > 0) {
+      grant.refresh_expires_in =
+          std::chrono::seconds(std::min<long long>(*refresh, 3660LL * 86400));
+      break;
+    }
+  }
   grant.scope = clean_description(string_field(*object, "scope"));
   // Who signed in: the id_token's claims; its signature is not checked, as it came straight
   // from the token endpoint over verified TLS (OpenID Connect Core 3.1.3.7, point 6).

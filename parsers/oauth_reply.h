@@ -16,6 +16,9 @@ struct TokenGrant {
   std::chrono::seconds expires_in{3600};
   std::string scope;     // as granted ("" when not returned)
   std::string username;  // from id_token (preferred_username / email / upn) when present, else ""
+  // How long the refresh token lives, when the server says (Google: refresh_token_expires_in,
+  // sent for apps whose consent screen is still in "Testing": 7 days).
+  std::optional<std::chrono::seconds> refresh_expires_in;
 };
 
 struct DeviceAuthorization {

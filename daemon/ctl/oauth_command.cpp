@@ -171,8 +171,12 @@ int run_oauth_login(const OAuthLoginOptions& o, std::ostream& out, std::ostream&
     out << "Note: neither [imap] nor [smtp] has auth = \"oauth2\" yet; set it to use this "
            "sign-in."
         << std::endl;
-  return finish(o, out, err, LoginStatus::ok, message,
-                {{"username", tokens.username}, {"token_store", path}});
+  json extra = {{"username", tokens.username}, {"token_store", path}};
+  if (!result.warning.empty()) {
+    extra["warning"] = result.warning;
+    err << "closeoutctl: oauth login: warning: " << result.warning << std::endl;
+  }
+  return finish(o, out, err, LoginStatus::ok, message, std::move(extra));
 }
 
 int run_oauth_status(const std::string& config_path, bool as_json, std::ostream& out,

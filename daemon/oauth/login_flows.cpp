@@ -81,6 +81,7 @@ LoginResult signed_in(const OAuthEndpoints& endpoints, const TokenGrant& grant) 
   r.status = LoginStatus::ok;
   r.message = tokens.username.empty() ? "signed in" : "signed in as " + tokens.username;
   r.tokens = std::move(tokens);
+  r.warning = short_refresh_warning(endpoints.provider, grant);
   return r;
 }
 
@@ -89,6 +90,20 @@ LoginResult signed_in(const OAuthEndpoints& endpoints, const TokenGrant& grant) 
 constexpr int kPollFailuresTolerated = 3;
 
 }  // namespace
+
+std::string short_refresh_warning(const std::string& provider, const TokenGrant& grant) {
+  constexpr seconds kEightDays{8 * 86400};
+  if (!grant.refresh_expires_in || *grant.refresh_expires_in >= kEightDays) return "";
+  const auto days = (grant.refresh_expires_in->count() + 43200) / 86400;
+  std::string line = "the authorization server says this sign-in ends in " +
+                     (days <= 1 ? std::string("a day") : std::to_string(days) + " days") +
+                     ", and closeoutd cannot renew it past that";
+  if (provider == "google")
+    line +=
+        ": the app's OAuth consent screen is in \"Testing\"; publish it (\"In production\") in "
+        "the Google Cloud console and sign in again";
+  return line;
+}
 
 LoginResult device_login(const OAuthEndpoints& endpoints, const LoginPrompts& prompts,
                          const std::function<void(seconds)>& sleep) {

@@ -19,7 +19,12 @@ struct LoginResult {
   LoginStatus status = LoginStatus::error;
   std::string message;             // one line, never a secret
   std::optional<TokenSet> tokens;  // when ok
+  std::string warning;             // when ok but the sign-in will not last (one line), else ""
 };
+
+// A refresh token that dies within about a week means a new login every week: for Google, the
+// consent screen left in "Testing". The words for the admin, or "" when it lives longer.
+std::string short_refresh_warning(const std::string& provider, const TokenGrant& grant);
 
 struct LoginPrompts {
   std::function<void(const DeviceAuthorization&)> show_device_code;    // device flow

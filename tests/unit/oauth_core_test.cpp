@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "config_check.h"
+#include "login_flows.h"
 #include "oauth_provider.h"
 #include "pkce.h"
 #include "refresh_policy.h"
@@ -143,6 +144,25 @@ TEST(OAuthRefreshPolicy, RetryNeverWaitsPastTheLastUsefulMoment) {
   EXPECT_EQ(refresh_retry_after(1, s, kNoon + 3500s), 10s);
   EXPECT_EQ(refresh_retry_after(10, s, kNoon + 4000s), 600s);  // already expired: plain back-off
   EXPECT_EQ(refresh_retry_after(10, s, kNoon + 3569s), 1s);
+}
+
+// ---- login warnings -------------------------------------------------------------------------
+
+TEST(OAuthLoginWarning, AGoogleAppInTestingIsToldToPublish) {
+  TokenGrant g;
+  g.refresh_expires_in = 604799s;
+  EXPECT_EQ(short_refresh_warning("google", g),
+            "the authorization server says this sign-in ends in 7 days, and closeoutd cannot "
+            "renew it past that: the app's OAuth consent screen is in \"Testing\"; publish it "
+            "(\"In production\") in the Google Cloud console and sign in again");
+  g.refresh_expires_in = 3600s;
+  EXPECT_EQ(short_refresh_warning("custom", g),
+            "the authorization server says this sign-in ends in a day, and closeoutd cannot renew "
+            "it past that");
+  g.refresh_expires_in = std::chrono::seconds(90 * 86400);
+  EXPECT_EQ(short_refresh_warning("google", g), "");
+  g.refresh_expires_in.reset();
+  EXPECT_EQ(short_refresh_warning("google", g), "");
 }
 
 // ---- provider endpoints and [oauth] checks --------------------------------------------------

@@ -90,6 +90,18 @@ TEST(OAuthReply, GoogleRefreshWithoutRefreshTokenKeepsTheOldOne) {
   EXPECT_EQ(with_id.username, "desk@gmail.example");
 }
 
+// An app whose consent screen is still in "Testing" gets refresh tokens that end in 7 days, and
+// Google says so in the grant.
+TEST(OAuthReply, GoogleTestingAppSaysHowLongTheRefreshTokenLives) {
+  TokenGrant grant =
+      grant_of(200, R"({"access_token":"ya29.a0","expires_in":3599,"refresh_token":"1//0gRt",)"
+                    R"("scope":"https://mail.google.com/","token_type":"Bearer",)"
+                    R"("refresh_token_expires_in":604799})");
+  ASSERT_TRUE(grant.refresh_expires_in.has_value());
+  EXPECT_EQ(grant.refresh_expires_in->count(), 604799);
+  EXPECT_FALSE(grant_of(200, R"({"access_token":"a","refresh_token":"r"})").refresh_expires_in);
+}
+
 TEST(OAuthReply, ExpiresInAsStringAndAbsentAreRead) {
   EXPECT_EQ(grant_of(200, R"({"access_token":"a","token_type":"bearer","expires_in":"3600"})")
                 .expires_in.count(),
