@@ -226,7 +226,7 @@ TEST(OAuthReply, AnErrorInATwoHundredIsAnError) {
 
 TEST(OAuthReply, UnknownErrorsKeepTheirNameAndAShortDescription) {
   OAuthError e = error_of(400, R"({"error":"interaction_required","error_description":")" +
-                                   std::string(1000, 'x') + "\u0007" + R"("})");
+                                   std::string(1000, 'x') + R"(\u0007"})");
   EXPECT_EQ(e.code, OAuthErrorCode::other);
   EXPECT_EQ(e.error, "interaction_required");
   EXPECT_LE(e.description.size(), 300u);
