@@ -244,6 +244,42 @@ std::string OAuthTestServer::mint_access_token(const std::string& username,
   return control("mint", body).at("access_token").get<std::string>();
 }
 
+long OAuthTestServer::get(const std::string& url, std::string* body, std::string* location) {
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> easy(curl_easy_init(), curl_easy_cleanup);
+  if (!easy) throw std::runtime_error("curl_easy_init failed");
+  CURL* e = easy.get();
+  std::string received;
+  curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(e, CURLOPT_CAINFO, ca_file_.c_str());
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT, 60L);
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &received);
+  if (curl_easy_perform(e) != CURLE_OK) return 0;
+  long status = 0;
+  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+  char* redirect = nullptr;
+  if (location) {
+    curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &redirect);
+    *location = redirect ? redirect : "";
+  }
+  if (body) *body = received;
+  return status;
+}
+
+std::string OAuthTestServer::authorize(const std::string& authorization_url) {
+  std::string location;
+  if (get(authorization_url, nullptr, &location) != 302) return "";
+  return location;
+}
+
+long OAuthTestServer::browse(const std::string& authorization_url, std::string* page) {
+  std::string location = authorize(authorization_url);
+  if (location.empty()) return 0;
+  return get(location, page, nullptr);
+}
+
 std::string OAuthTestServer::oauth_config_toml() const {
   return "[oauth]\n"
          "provider = \"custom\"\n"

@@ -44,6 +44,13 @@ class OAuthTestServer {
                                 const std::string& scope = "mail offline_access");
   // An access token for username straight from the server's signing key (control "mint").
   std::string mint_access_token(const std::string& username, const nlohmann::json& extra = {});
+  // The browser's part of the authorization-code flow: GETs authorization_url (this server's
+  // /authorize with the client's query) without following the redirect; the Location it sends
+  // (redirect_uri?code=...&state=... or ?error=...), "" when it did not redirect.
+  std::string authorize(const std::string& authorization_url);
+  // As authorize(), then GETs that Location as a browser would (the client's loopback listener).
+  // The listener's HTTP status, 0 when it could not be reached; its page in *page.
+  long browse(const std::string& authorization_url, std::string* page = nullptr);
   std::string issuer() const;  // OAUTH_ISSUER of the stack
   pid_t pid() const { return pid_; }
 
@@ -51,6 +58,8 @@ class OAuthTestServer {
 
  private:
   Reply request(const std::string& path, const std::string& body, const char* content_type);
+  // A GET of url (absolute), no redirect followed: status, body and Location.
+  long get(const std::string& url, std::string* body, std::string* location);
 
   pid_t pid_ = -1;
   std::string base_url_;
