@@ -147,6 +147,15 @@ AccessToken TokenManager::evaluate(Clock::time_point now) const {
     a.token = tokens_->access_token;
     return a;
   }
+  if (tokens_->refresh_token.empty()) {
+    // Nothing to renew with: the server granted no refresh token (offline_access missing).
+    a.state = TokenState::needs_login;
+    a.message =
+        "sign-in needed: the access token has expired and the sign-in gave no refresh "
+        "token (is offline_access among the scopes?); " +
+        run;
+    return a;
+  }
   a.state = TokenState::refreshing_failed;
   if (unsaved_)
     a.message = "the renewed tokens cannot be saved (" + retry_why_ + "); next try at " +

@@ -232,6 +232,29 @@ TEST_F(OAuthDaemon, KeepsProcessingOverOneIdleSessionForSeveralTokenLifetimes) {
       << "no token in the log";
 }
 
+TEST_F(OAuthDaemon, AConnectionLostAfterTheTokenExpiredLogsInAgainWithAFreshOne) {
+  // Microsoft ends an IMAP session when its token expires; here Dovecot restarts instead. The
+  // token of the first login is long dead by then: the new session must ask for a fresh one.
+  Scenario s("oauth-relogin");
+  configure(s);
+  server_.control("set", {{"access_lifetime", 3}});
+  auto first = sign_in(s, s.dispatch_box());
+  Daemon d(s);
+  d.start();
+  s.deliver(dispatch("7012348001"));
+  ASSERT_EQ(s.wait_for(s.techs(), 1, 15s).size(), 1U) << slurp(log(s));
+  std::this_thread::sleep_until(Clock::now() + 1s +
+                                (first.access_expires_at - Clock::now()));  // first one expired
+  stack().imap_stop();
+  stack().imap_start();
+  s.deliver(dispatch("7012348002"));
+  EXPECT_EQ(s.wait_for(s.techs(), 2, 20s).size(), 2U) << slurp(log(s));
+  auto text = slurp(log(s));
+  EXPECT_EQ(count_of(text, "waiting with IDLE"), 2U) << "logged in again once\n" << text;
+  EXPECT_FALSE(has(text, "refused the OAuth token")) << text;
+  EXPECT_EQ(d.stop(), 0);
+}
+
 TEST_F(OAuthDaemon, RotatedRefreshTokenIsSavedAndTheOldOneIsRefused) {
   Scenario s("oauth-rotate");
   configure(s);
