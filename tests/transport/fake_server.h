@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,7 +19,15 @@ namespace closeout::testing {
 
 class FakeServer {
  public:
-  enum class Mode { silent, imap_without_starttls, smtp_554_greeting, smtp_refusing_null_sender };
+  // smtp_oauth_auth_disabled: offers AUTH CRAM-MD5 PLAIN XOAUTH2 and refuses any AUTH the way
+  // Exchange Online does for a tenant with SMTP AUTH off (535 5.7.139).
+  enum class Mode {
+    silent,
+    imap_without_starttls,
+    smtp_554_greeting,
+    smtp_refusing_null_sender,
+    smtp_oauth_auth_disabled
+  };
 
   explicit FakeServer(Mode mode) : mode_(mode) {
     listener_ = listen_on_loopback(port_);
@@ -33,6 +42,11 @@ class FakeServer {
     for (int fd : clients_) ::close(fd);
   }
   int port() const { return port_; }
+  // The SASL mechanisms clients asked for with AUTH (the name only, never what followed it).
+  std::vector<std::string> auth_mechanisms() {
+    std::lock_guard lock(mutex_);
+    return auth_mechanisms_;
+  }
 
  private:
   void serve() {
@@ -41,7 +55,8 @@ class FakeServer {
       if (fd < 0) return;
       clients_.push_back(fd);
       if (mode_ == Mode::silent) continue;
-      if (mode_ == Mode::smtp_554_greeting || mode_ == Mode::smtp_refusing_null_sender) {
+      if (mode_ == Mode::smtp_554_greeting || mode_ == Mode::smtp_refusing_null_sender ||
+          mode_ == Mode::smtp_oauth_auth_disabled) {
         serve_smtp(fd);
         continue;
       }
@@ -92,9 +107,20 @@ class FakeServer {
         std::string verb = line.substr(0, 4);
         if (mode_ == Mode::smtp_554_greeting)
           say(fd, verb == "QUIT" ? "221 bye\r\n" : "503 5.5.1 no service\r\n");
+        else if ((verb == "EHLO" || verb == "HELO") && mode_ == Mode::smtp_oauth_auth_disabled)
+          say(fd, "250-fake.test\r\n250-AUTH CRAM-MD5 PLAIN XOAUTH2\r\n250 8BITMIME\r\n");
         else if (verb == "EHLO" || verb == "HELO")
           say(fd, "250-fake.test\r\n250 8BITMIME\r\n");
-        else if (line.rfind("MAIL FROM:<>", 0) == 0)
+        else if (verb == "AUTH") {
+          std::string mechanism = line.substr(5, line.find(' ', 5) - 5);
+          {
+            std::lock_guard lock(mutex_);
+            auth_mechanisms_.push_back(mechanism);
+          }
+          say(fd,
+              "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled "
+              "for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.\r\n");
+        } else if (line.rfind("MAIL FROM:<>", 0) == 0)
           say(fd, "550 5.7.1 no automatic mail accepted here\r\n");
         else if (verb == "MAIL" || verb == "RCPT" || verb == "RSET" || verb == "NOOP")
           say(fd, "250 2.1.0 ok\r\n");
@@ -116,6 +142,8 @@ class FakeServer {
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   std::vector<int> clients_;
+  std::mutex mutex_;
+  std::vector<std::string> auth_mechanisms_;
   std::thread thread_;
 };
 
