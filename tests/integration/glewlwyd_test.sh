@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# A full RFC 8628 device-flow sign-in and refresh against a real authorization server, Debian's
+# glewlwyd, started by scripts/glewlwyd: first with curl (the server side as closeoutd meets it),
+# then, where the stack trusts glewlwyd's key, an IMAP login with the access token it issued.
+# Exit 77 (skipped) when glewlwyd or the mail stack cannot run here (not installed, not root).
+# Tokens are kept in files of the test directory and compared there, never printed.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build}
+work=$(mktemp -d /tmp/closeoutd-glewlwyd.XXXXXX)
+chmod 755 "$work"  # the stack's Postfix and Dovecot users reach their files through it
+gdir=$work/glewlwyd stack=$work/stack
+failures=0 passed=0
+cleanup() {
+  "$root/scripts/glewlwyd" stop "$gdir"
+  [ -d "$stack" ] && "$root/scripts/mailstack" stop "$stack"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+ok() { echo "ok: $1"; passed=$((passed + 1)); }
+fail() { echo "FAILED: $1"; failures=$((failures + 1)); }
+# check NAME COMMAND...: the command's output is shown only when it fails (it holds no token).
+check() {
+  local name=$1
+  shift
+  if "$@" >"$work/out" 2>&1; then ok "$name"; else fail "$name"; sed 's/^/    /' "$work/out"; fi
+}
+
+"$root/scripts/mailstack" start "$stack" >/dev/null || exit $?  # 77: not root
+. "$stack/env"
+"$root/scripts/glewlwyd" start "$gdir" --stack "$stack" --interval 2 || exit $?  # 77: no glewlwyd
+. "$gdir/env"
+
+# post FILE URL FIELD...: an application/x-www-form-urlencoded POST as closeoutd sends it (fields
+# given as name=@file read the value from a file); the HTTP status is printed, the body is in FILE.
+post() {
+  local out=$1 url=$2 args=() f
+  shift 2
+  for f in "$@"; do args+=(--data-urlencode "$f"); done
+  curl -sS --max-time 20 --cacert "$GLEWLWYD_CA_FILE" -H 'Accept: application/json' \
+    -o "$out" -w '%{http_code}' "${args[@]}" "$url"
+}
+# field FILE NAME: one string or number of a JSON reply ("" when absent).
+field() {
+  python3 -c 'import json, sys; v = json.load(open(sys.argv[1])).get(sys.argv[2], "")
+print(v)' "$1" "$2" 2>/dev/null
+}
+# save FILE NAME DEST: a secret field into its own file (mode 0600, no newline: curl sends the
+# file as it is), so it is never on a command line or in the output.
+save() { (umask 077; printf '%s' "$(field "$1" "$2")" >"$3"); }
+# jwt_check TOKEN_FILE: the access token is an RS256 JWT that glewlwyd's published key verifies,
+# for our issuer and user, not yet expired.
+jwt_check() {
+  python3 - "$1" "$GLEWLWYD_JWT_PUBLIC_KEY_FILE" "$GLEWLWYD_ISSUER" "$GLEWLWYD_USER" \
+    "$GLEWLWYD_JWT_KID" <<'PY'
+import base64, json, subprocess, sys, tempfile, time
+token = open(sys.argv[1]).read().strip()
+pub, issuer, user, kid = sys.argv[2:6]
+def b64(part): return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+head, body, sig = token.split(".")
+header, claims = json.loads(b64(head)), json.loads(b64(body))
+with tempfile.NamedTemporaryFile() as s, tempfile.NamedTemporaryFile() as d:
+    s.write(b64(sig)); s.flush(); d.write(f"{head}.{body}".encode()); d.flush()
+    verified = subprocess.run(["openssl", "dgst", "-sha256", "-verify", pub, "-signature",
+                               s.name, d.name], capture_output=True).returncode == 0
+problems = [what for what, bad in [
+    ("alg is " + str(header.get("alg")), header.get("alg") != "RS256"),
+    ("kid differs from the published key's", header.get("kid") != kid),
+    ("signature does not verify with the public key", not verified),
+    ("iss is " + str(claims.get("iss")), claims.get("iss") != issuer),
+    ("email is " + str(claims.get("email")), claims.get("email") != user),
+    ("expired", claims.get("exp", 0) <= time.time()),
+    ("scope lacks mail", "mail" not in str(claims.get("scope", "")).split())] if bad]
+print("; ".join(problems))
+sys.exit(1 if problems else 0)
+PY
+}
+differ() { ! cmp -s "$1" "$2"; }
+refused() { ! "$@"; }
+
+# --- 1. The server side, with curl ----------------------------------------------------------
+status=$(post "$work/device.json" "$GLEWLWYD_DEVICE_ENDPOINT" "client_id=$GLEWLWYD_CLIENT_ID" \
+  "scope=$GLEWLWYD_SCOPES")
+save "$work/device.json" device_code "$work/device_code"
+user_code=$(field "$work/device.json" user_code)
+if [ "$status" = 200 ] && [ -s "$work/device_code" ] && [ -n "$user_code" ] &&
+  [ "$(field "$work/device.json" interval)" = 2 ] &&
+  [[ $(field "$work/device.json" verification_uri) == "$GLEWLWYD_URL"/* ]]; then
+  ok "device authorization: a device code, a user code and an https verification URI"
+else
+  fail "device authorization answered $status: $(field "$work/device.json" error)"
+fi
+
+poll() {
+  post "$work/token.json" "$GLEWLWYD_TOKEN_ENDPOINT" \
+    "grant_type=urn:ietf:params:oauth:grant-type:device_code" \
+    "client_id=$GLEWLWYD_CLIENT_ID" "device_code@$work/device_code"
+}
+status=$(poll)
+[ "$status" = 400 ] && [ "$(field "$work/token.json" error)" = authorization_pending ] &&
+  ok "before the user acts: authorization_pending" ||
+  fail "before the user acts: $status $(field "$work/token.json" error)"
+status=$(poll)
+[ "$status" = 400 ] && [ "$(field "$work/token.json" error)" = slow_down ] &&
+  ok "polling faster than the interval: slow_down" ||
+  fail "polling faster than the interval: $status $(field "$work/token.json" error)"
+
+check "the user signs in, consents and enters the code" \
+  "$root/scripts/glewlwyd" approve "$gdir" "$user_code"
+check "a wrong user code is refused" refused "$root/scripts/glewlwyd" approve "$gdir" XXXX-0000
+
+sleep "$GLEWLWYD_INTERVAL"
+status=$(poll)
+save "$work/token.json" access_token "$work/access1"
+save "$work/token.json" refresh_token "$work/refresh1"
+if [ "$status" = 200 ] && [ -s "$work/access1" ] && [ -s "$work/refresh1" ] &&
+  [ "$(field "$work/token.json" expires_in)" = "$GLEWLWYD_ACCESS_LIFETIME" ]; then
+  ok "after approval: an access token, a refresh token and expires_in"
+else
+  fail "after approval: $status $(field "$work/token.json" error)"
+fi
+check "the access token is an RS256 JWT for our issuer and user" jwt_check "$work/access1"
+id_email=$(python3 -c 'import base64, json, sys
+p = json.load(open(sys.argv[1]))["id_token"].split(".")[1]
+print(json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4))).get("email", ""))' \
+  "$work/token.json" 2>/dev/null)
+[ "$id_email" = "$GLEWLWYD_USER" ] && ok "the id_token names the user (email)" ||
+  fail "the id_token's email is '$id_email'"
+status=$(poll)
+[ "$status" = 400 ] && ok "the device code works once" || fail "the device code was accepted twice ($status)"
+
+refresh() {  # refresh RT_FILE OUT
+  post "$2" "$GLEWLWYD_TOKEN_ENDPOINT" grant_type=refresh_token \
+    "client_id=$GLEWLWYD_CLIENT_ID" "refresh_token@$1"
+}
+status=$(refresh "$work/refresh1" "$work/refresh.json")
+save "$work/refresh.json" access_token "$work/access2"
+save "$work/refresh.json" refresh_token "$work/refresh2"
+[ "$status" = 200 ] && [ -s "$work/access2" ] && ok "refresh: a new access token" ||
+  fail "refresh answered $status"
+check "refresh: the new access token verifies" jwt_check "$work/access2"
+check "refresh: the access token is new" differ "$work/access1" "$work/access2"
+[ -s "$work/refresh2" ] && differ "$work/refresh1" "$work/refresh2" &&
+  ok "refresh: the refresh token rotates" || fail "refresh: no new refresh token"
+status=$(refresh "$work/refresh2" "$work/refresh3.json")
+save "$work/refresh3.json" refresh_token "$work/refresh3"
+[ "$status" = 200 ] && [ -s "$work/refresh3" ] && ok "refresh: the rotated refresh token works" ||
+  fail "refresh with the rotated token answered $status"
+# One-time use: the spent token is refused, and (reuse detection) the chain it belongs to ends,
+# so a client that loses a rotated token must sign in again. glewlwyd 2.7.5 says so with a bare
+# 400: no "error" member in the body (RFC 6749 5.2 asks for "invalid_grant").
+status=$(refresh "$work/refresh1" "$work/replay.json")
+[ "$status" = 400 ] && ok "refresh: a spent refresh token is refused (400)" ||
+  fail "refresh: a spent refresh token answered $status"
+status=$(refresh "$work/refresh3" "$work/after-replay.json")
+[ "$status" = 400 ] && ok "refresh: after a replay the newest refresh token is revoked too" ||
+  fail "refresh: after a replay the newest token answered $status"
+
+# --- 2. Dovecot takes glewlwyd's access token (scripts/mailstack with a key dictionary) -----
+if [ -n "${OAUTH_KEYS_DIR:-}" ]; then
+  imap_token() {  # imap_token TOKEN_FILE MECHANISM: the token goes in a curl config file
+    (umask 077; printf 'oauth2-bearer = "%s"\n' "$(cat "$1")" >"$work/bearer.curlrc")
+    curl -sS --max-time 20 --cacert "$MAILSTACK_CA_FILE" --login-options "AUTH=$2" \
+      --user "$GLEWLWYD_USER" -K "$work/bearer.curlrc" \
+      "imaps://127.0.0.1:$MAILSTACK_IMAPS_PORT/INBOX" -X NOOP
+  }
+  check "IMAP XOAUTH2 with glewlwyd's access token" imap_token "$work/access2" XOAUTH2
+  check "IMAP OAUTHBEARER with glewlwyd's access token" imap_token "$work/access2" OAUTHBEARER
+  printf x >>"$work/access2"
+  check "IMAP refuses a tampered token" refused imap_token "$work/access2" XOAUTH2
+else
+  echo "note: this mail stack has no OAuth key dictionary (OAUTH_KEYS_DIR); IMAP login not tried"
+fi
+
+echo "$passed passed, $failures failed"
+[ "$failures" -eq 0 ]
