@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A full RFC 8628 device-flow sign-in and refresh against a real authorization server, Debian's
 # glewlwyd, started by scripts/glewlwyd: first with curl (the server side as closeoutd meets it),
-# then, where the stack trusts glewlwyd's key, an IMAP login with the access token it issued.
+# then with closeoutctl and closeoutd as a dealer would use them.
 # Exit 77 (skipped) when glewlwyd or the mail stack cannot run here (not installed, not root).
 # Tokens are kept in files of the test directory and compared there, never printed.
 set -uo pipefail
@@ -156,22 +156,6 @@ status=$(refresh "$work/refresh1" "$work/replay.json")
 status=$(refresh "$work/refresh3" "$work/after-replay.json")
 [ "$status" = 400 ] && ok "refresh: after a replay the newest refresh token is revoked too" ||
   fail "refresh: after a replay the newest token answered $status"
-
-# --- 2. Dovecot takes glewlwyd's access token (scripts/mailstack with a key dictionary) -----
-if [ -n "${OAUTH_KEYS_DIR:-}" ]; then
-  imap_token() {  # imap_token TOKEN_FILE MECHANISM: the token goes in a curl config file
-    (umask 077; printf 'oauth2-bearer = "%s"\n' "$(cat "$1")" >"$work/bearer.curlrc")
-    curl -sS --max-time 20 --cacert "$MAILSTACK_CA_FILE" --login-options "AUTH=$2" \
-      --user "$GLEWLWYD_USER" -K "$work/bearer.curlrc" \
-      "imaps://127.0.0.1:$MAILSTACK_IMAPS_PORT/INBOX" -X NOOP
-  }
-  check "IMAP XOAUTH2 with glewlwyd's access token" imap_token "$work/access2" XOAUTH2
-  check "IMAP OAUTHBEARER with glewlwyd's access token" imap_token "$work/access2" OAUTHBEARER
-  printf x >>"$work/access2"
-  check "IMAP refuses a tampered token" refused imap_token "$work/access2" XOAUTH2
-else
-  echo "note: this mail stack has no OAuth key dictionary (OAUTH_KEYS_DIR); IMAP login not tried"
-fi
 
 echo "$passed passed, $failures failed"
 [ "$failures" -eq 0 ]
