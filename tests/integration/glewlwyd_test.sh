@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A full RFC 8628 device-flow sign-in and refresh against a real authorization server, Debian's
 # glewlwyd, started by scripts/glewlwyd: first with curl (the server side as closeoutd meets it),
-# then with closeoutctl and closeoutd as a dealer would use them.
+# then an IMAP login with its access token, through Dovecot.
 # Exit 77 (skipped) when glewlwyd or the mail stack cannot run here (not installed, not root).
 # Tokens are kept in files of the test directory and compared there, never printed.
 set -uo pipefail
@@ -143,6 +143,20 @@ check "refresh: the new access token verifies" jwt_check "$work/access2"
 check "refresh: the access token is new" differ "$work/access1" "$work/access2"
 [ -s "$work/refresh2" ] && differ "$work/refresh1" "$work/refresh2" &&
   ok "refresh: the refresh token rotates" || fail "refresh: no new refresh token"
+# Dovecot takes glewlwyd's token for IMAP (it asks glewlwyd's userinfo endpoint, see the helper).
+check "Dovecot is told to ask glewlwyd about its tokens" \
+  "$root/tests/integration/glewlwyd_dovecot.sh" "$stack" "$gdir"
+imap_token() {  # imap_token TOKEN_FILE MECHANISM: the token goes in a curl config file
+  (umask 077; printf 'oauth2-bearer = "%s"\n' "$(cat "$1")" >"$work/bearer.curlrc")
+  curl -sS --max-time 20 --cacert "$MAILSTACK_CA_FILE" --login-options "AUTH=$2" \
+    --user "$GLEWLWYD_USER" -K "$work/bearer.curlrc" \
+    "imaps://127.0.0.1:$MAILSTACK_IMAPS_PORT/INBOX" -X NOOP
+}
+check "IMAP XOAUTH2 with glewlwyd's access token" imap_token "$work/access2" XOAUTH2
+check "IMAP OAUTHBEARER with glewlwyd's access token" imap_token "$work/access2" OAUTHBEARER
+(umask 077; sed 's/.$/x/' "$work/access2" >"$work/tampered")
+check "IMAP refuses a tampered token" refused imap_token "$work/tampered" XOAUTH2
+
 status=$(refresh "$work/refresh2" "$work/refresh3.json")
 save "$work/refresh3.json" refresh_token "$work/refresh3"
 [ "$status" = 200 ] && [ -s "$work/refresh3" ] && ok "refresh: the rotated refresh token works" ||
