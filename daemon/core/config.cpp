@@ -31,6 +31,10 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
       {"limits", {"max_message_bytes"}},
       {"outbox", {"retry_first", "retry_max"}},
       {"log", {"level", "file"}},
+      {"oauth",
+       {"provider", "client_id", "client_secret_file", "tenant", "scopes",
+        "device_authorization_endpoint", "authorization_endpoint", "token_endpoint", "ca_file",
+        "token_store"}},
   };
   return keys;
 }
@@ -189,11 +193,25 @@ void read_server(const Reader& r, const char* t, MailServerConfig& s) {
   r.text(t, "url", s.url);
   r.one_of(t, "starttls", s.starttls, {"required", "none"});
   r.text(t, "username", s.username);
-  r.one_of(t, "auth", s.auth, {"password", "xoauth2"});
+  r.one_of(t, "auth", s.auth, {"password", "oauth2", "xoauth2"});
   r.text(t, "password_file", s.password_file);
   r.text(t, "token_file", s.token_file);
   r.text(t, "ca_file", s.ca_file);
   r.boolean(t, "tls_verify", s.tls_verify);
+}
+
+// Whether these keys can work together is config_check's job (it knows which auth is used).
+void read_oauth(const Reader& r, OAuthConfig& o) {
+  r.one_of("oauth", "provider", o.provider, {"microsoft", "google", "custom"});
+  r.text("oauth", "client_id", o.client_id);
+  r.text("oauth", "client_secret_file", o.client_secret_file);
+  r.text("oauth", "tenant", o.tenant);
+  r.strings("oauth", "scopes", o.scopes);
+  r.text("oauth", "device_authorization_endpoint", o.device_authorization_endpoint);
+  r.text("oauth", "authorization_endpoint", o.authorization_endpoint);
+  r.text("oauth", "token_endpoint", o.token_endpoint);
+  r.text("oauth", "ca_file", o.ca_file);
+  r.text("oauth", "token_store", o.token_store);
 }
 
 void read_all(const Reader& r, Config& c) {
@@ -224,6 +242,7 @@ void read_all(const Reader& r, Config& c) {
   r.one_of("log", "level", c.log.level,
            {"trace", "debug", "info", "warn", "error", "critical", "off"});
   r.text("log", "file", c.log.file);
+  read_oauth(r, c.oauth);
 }
 
 std::string first_line(const std::string& what) {

@@ -22,7 +22,7 @@ struct MailServerConfig {
   std::string url;
   std::string starttls = "required";  // required | none
   std::string username;
-  std::string auth = "password";  // password | xoauth2
+  std::string auth = "password";  // password | oauth2 (built in) | xoauth2 (token_file)
   std::string password_file;
   std::string token_file;
   std::string ca_file;
@@ -43,10 +43,25 @@ struct SmtpConfig : MailServerConfig {
   std::string from;
 };
 
+struct OAuthConfig {                   // [oauth], SPEC "Configuration"
+  std::string provider = "microsoft";  // microsoft | google | custom
+  std::string client_id;
+  std::string client_secret_file;  // file, or systemd credential name (read_secret_file)
+  std::string tenant = "organizations";
+  std::vector<std::string> scopes;  // empty: the provider's defaults
+  std::string device_authorization_endpoint;
+  std::string authorization_endpoint;
+  std::string token_endpoint;
+  std::string ca_file;
+  std::string token_store;  // empty: oauth-tokens.json beside store.path
+  bool operator==(const OAuthConfig&) const = default;
+};
+
 struct Config {
   std::string source;  // the file it came from, for messages
   ImapConfig imap;
   SmtpConfig smtp;
+  OAuthConfig oauth;
   struct {
     std::vector<std::string> senders = {"*@cits.canon.com"};
     std::string closeout_address = "isgservice@CITS.canon.com";

@@ -10,4 +10,11 @@ namespace closeout {
 // Throws ConfigError "file: key: what is wrong" for the first key that cannot work.
 void check_config_usable(const Config& config);
 
+// Whether imap.auth or smtp.auth is "oauth2" (the built-in sign-in).
+bool uses_oauth2(const Config& config);
+// The [oauth] keys (check_config_usable runs this when either section uses oauth2): client_id
+// set, endpoints https:// only, custom with its token endpoint and a login endpoint, a tenant
+// that can be put in a URL. Throws ConfigError "file: oauth.key: what is wrong".
+void check_oauth_config(const Config& config);
+
 }  // namespace closeout

@@ -10,6 +10,7 @@
 #include "exit_codes.h"
 #include "imap_mailbox.h"
 #include "imap_syntax.h"
+#include "oauth_check.h"
 #include "smtp_sender.h"
 
 namespace closeout {
@@ -88,6 +89,10 @@ int run_check_config_command(const CheckConfigOptions& options, std::ostream& ou
   for (const auto& w : config.warnings) out << "        warning: " << w << '\n';
   out << "        password and token files readable; close-outs go to "
       << config.cits.closeout_address << '\n';
+  if (int oauth = check_oauth_sign_in_offline(config, out, err); oauth != exit_code::ok) {
+    out << "result: problems found (see above)\n";
+    return oauth;
+  }
   if (options.offline) {
     out << "result: configuration ok (offline: no server contacted)\n";
     return exit_code::ok;

@@ -6,6 +6,7 @@
 #include "backup_command.h"
 #include "check_config_command.h"
 #include "exit_codes.h"
+#include "oauth_command.h"
 #include "parse_command.h"
 #include "store_commands.h"
 #include "version.h"
@@ -85,6 +86,25 @@ int run(int argc, char** argv) {
   backup_cmd->add_option("file", backup_file, "where to write the copy (not the live database)")
       ->required();
 
+  OAuthLoginOptions oauth_login;
+  bool oauth_status_json = false;
+  auto* oauth_cmd = app.add_subcommand("oauth", "OAuth 2.0 sign-in for auth = \"oauth2\"");
+  oauth_cmd->require_subcommand(1);
+  auto* oauth_login_cmd = oauth_cmd->add_subcommand(
+      "login", "Sign the mailbox in (device code or browser) and store the tokens");
+  auto* login_device = oauth_login_cmd->add_flag(
+      "--device", oauth_login.device, "show a code to enter on another device (RFC 8628)");
+  oauth_login_cmd
+      ->add_flag("--browser", oauth_login.browser,
+                 "open an address in a browser on this machine (PKCE, 127.0.0.1 redirect)")
+      ->excludes(login_device);
+  oauth_login_cmd->add_flag("--json", oauth_login.json,
+                            "first and last line as JSON objects (for scripts)");
+  auto* oauth_status_cmd =
+      oauth_cmd->add_subcommand("status", "Who is signed in and when the tokens were renewed");
+  oauth_status_cmd->add_flag("--json", oauth_status_json, "a JSON object (never a token)");
+  auto* oauth_logout_cmd = oauth_cmd->add_subcommand("logout", "Remove the stored tokens");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -111,6 +131,13 @@ int run(int argc, char** argv) {
     std::cerr << "closeoutctl: this command needs --config FILE\n";
     return exit_code::usage;
   }
+  if (oauth_login_cmd->parsed()) {
+    oauth_login.config_path = config_path;
+    return run_oauth_login(oauth_login, std::cout, std::cerr);
+  }
+  if (oauth_status_cmd->parsed())
+    return run_oauth_status(config_path, oauth_status_json, std::cout, std::cerr);
+  if (oauth_logout_cmd->parsed()) return run_oauth_logout(config_path, std::cout, std::cerr);
   if (backup_cmd->parsed()) return run_backup(config_path, backup_file, std::cout, std::cerr);
   StoreCommandContext context{config_path, std::cout, std::cerr};
   if (list_cmd->parsed()) return run_list(context, list);

@@ -293,6 +293,20 @@ class State:
             self.reset()
             self.base_url = base_url
             return {"ok": True}
+        if action == "mint":
+            # An access token made to order, for tests of Dovecot's refusals: another signing
+            # key ("forge"), another issuer, a lifetime (negative: already expired).
+            username = body.get("username", "")
+            if not username:
+                raise OAuthError("invalid_request", "username is required")
+            now = int(time.time())
+            lifetime = int(body.get("lifetime", self.settings["access_lifetime"]))
+            claims = {"iss": str(body.get("issuer", self.issuer)), "sub": username,
+                      "email": username, "aud": str(body.get("client_id", "closeoutd-test")),
+                      "iat": now if lifetime >= 0 else now + lifetime - 60,
+                      "exp": now + lifetime, "scope": str(body.get("scope", ""))}
+            key = secrets.token_bytes(32) if body.get("forge") else None
+            return {"access_token": self.sign(claims, key), "expires_in": lifetime}
         if action == "expire_devices":
             for device in self.devices.values():
                 device["expires_at"] = 0

@@ -53,6 +53,9 @@ int MailStack::start() {
   password_file = env["MAILSTACK_PASSWORD_FILE"];
   password = read_file(password_file);
   while (!password.empty() && password.back() == '\n') password.pop_back();
+  oauth_jwt_key_file = env["OAUTH_JWT_KEY_FILE"];
+  oauth_issuer = env["OAUTH_ISSUER"];
+  oauth_keys_dir = env["OAUTH_KEYS_DIR"];
   return 0;
 }
 

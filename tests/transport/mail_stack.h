@@ -17,6 +17,10 @@ struct MailStack {
   std::string ca_file;
   std::string password_file;
   std::string password;
+  // OAuth (scripts/mailstack's token issuer, for tests/oauth/test_auth_server.py).
+  std::string oauth_jwt_key_file;  // the raw HS256 key the test server signs with
+  std::string oauth_issuer;        // the "iss" Dovecot accepts
+  std::string oauth_keys_dir;      // Dovecot's key dictionary: <azp>/<alg>/<kid> files
 
   // 0 on success, 77 when the stack cannot run here (not root), anything else on failure.
   int start();
