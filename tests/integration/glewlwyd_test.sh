@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A full RFC 8628 device-flow sign-in and refresh against a real authorization server, Debian's
 # glewlwyd, started by scripts/glewlwyd: first with curl (the server side as closeoutd meets it),
-# then an IMAP login with its access token, through Dovecot.
+# then an IMAP login with its access token, through Dovecot; then closeoutctl signs in.
 # Exit 77 (skipped) when glewlwyd or the mail stack cannot run here (not installed, not root).
 # Tokens are kept in files of the test directory and compared there, never printed.
 set -uo pipefail
@@ -170,6 +170,93 @@ status=$(refresh "$work/refresh1" "$work/replay.json")
 status=$(refresh "$work/refresh3" "$work/after-replay.json")
 [ "$status" = 400 ] && ok "refresh: after a replay the newest refresh token is revoked too" ||
   fail "refresh: after a replay the newest token answered $status"
+
+# --- 2. closeoutctl signs in, as a dealer would ------------------------------------------
+ctl=$build/daemon/closeoutctl
+cat >"$work/closeoutd.toml" <<TOML
+[imap]
+url = "imaps://127.0.0.1:$MAILSTACK_IMAPS_PORT/INBOX"
+username = "$GLEWLWYD_USER"
+auth = "oauth2"
+ca_file = "$MAILSTACK_CA_FILE"
+[smtp]
+url = "smtp://127.0.0.1:$MAILSTACK_SMTP_PORT"
+username = "$GLEWLWYD_USER"
+password_file = "$MAILSTACK_PASSWORD_FILE"
+ca_file = "$MAILSTACK_CA_FILE"
+from = "Acme Service <$GLEWLWYD_USER>"
+[cits]
+closeout_address = "isgservice@closeout.test"
+[dealer]
+technicians = ["*@dealer.test"]
+admins = ["manager@dealer.test"]
+[store]
+path = "$work/closeoutd.db"
+[oauth]
+provider = "custom"
+client_id = "$GLEWLWYD_CLIENT_ID"
+scopes = ["openid", "mail"]
+device_authorization_endpoint = "$GLEWLWYD_DEVICE_ENDPOINT"
+authorization_endpoint = "$GLEWLWYD_AUTHORIZE_ENDPOINT"
+token_endpoint = "$GLEWLWYD_TOKEN_ENDPOINT"
+ca_file = "$GLEWLWYD_CA_FILE"
+token_store = "$work/oauth-tokens.json"
+TOML
+# json_line FILE N: line N of FILE as JSON (-1: the last line), into FILE.N.
+json_line() {
+  python3 -c 'import json, sys; lines = open(sys.argv[1]).read().splitlines()
+print(json.dumps(json.loads(lines[int(sys.argv[2])])))' "$1" "$2" >"$1.$2" 2>/dev/null
+}
+# Nothing that looks like a token (a JWT, or a long opaque string) in what closeoutctl printed.
+no_token_in() { ! grep -E -q 'eyJ[A-Za-z0-9_-]{20,}|[A-Za-z0-9_-]{100,}' "$@"; }
+
+# The login waits for the user; the test reads the code from its first line and approves it.
+"$ctl" --config "$work/closeoutd.toml" oauth login --device --json >"$work/login.out" \
+  2>"$work/login.err" &
+login_pid=$!
+for _ in $(seq 1 100); do [ -s "$work/login.out" ] && break; sleep 0.2; done
+json_line "$work/login.out" 0
+ctl_code=$(field "$work/login.out.0" user_code)
+if [ -n "$ctl_code" ] && [[ $(field "$work/login.out.0" verification_uri) == "$GLEWLWYD_URL"/* ]]; then
+  ok "oauth login --device --json: the first line gives the code and where to enter it"
+else
+  fail "oauth login --device --json: no code on the first line"
+  sed 's/^/    /' "$work/login.out" "$work/login.err"
+fi
+check "the user approves closeoutctl's code" "$root/scripts/glewlwyd" approve "$gdir" "$ctl_code"
+wait "$login_pid"
+login_rc=$?
+json_line "$work/login.out" -1
+if [ "$login_rc" -eq 0 ] && [ "$(field "$work/login.out.-1" status)" = ok ]; then
+  ok "oauth login: status ok, exit 0"
+else
+  fail "oauth login: exit $login_rc, last line: $(cat "$work/login.out.-1")"
+  sed 's/^/    /' "$work/login.err"
+fi
+[ "$(stat -c %a "$work/oauth-tokens.json" 2>/dev/null)" = 600 ] &&
+  ok "the token store is mode 0600" || fail "the token store is missing or not mode 0600"
+
+status_ok() {
+  "$ctl" --config "$work/closeoutd.toml" oauth status --json >"$work/status.json" || return 1
+  python3 - "$work/status.json" "$GLEWLWYD_USER" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+problems = [what for what, bad in [
+    ("provider " + str(s.get("provider")), s.get("provider") != "custom"),
+    ("username " + str(s.get("username")), s.get("username") != sys.argv[2]),
+    ("scopes " + str(s.get("scopes")), "mail" not in (s.get("scopes") or [])),
+    ("last_error " + str(s.get("last_error")), s.get("last_error") not in ("", None)),
+    ("no access_expires_at", not s.get("access_expires_at"))] if bad]
+print("; ".join(problems))
+sys.exit(1 if problems else 0)
+PY
+}
+check "oauth status --json: glewlwyd's user and scopes, no error" status_ok
+check "no token in closeoutctl's output" no_token_in "$work/login.out" "$work/login.err" \
+  "$work/status.json"
+save "$work/oauth-tokens.json" access_token "$work/stored-access"
+check "the stored access token opens the mailbox over IMAP" \
+  imap_token "$work/stored-access" XOAUTH2
 
 echo "$passed passed, $failures failed"
 [ "$failures" -eq 0 ]
