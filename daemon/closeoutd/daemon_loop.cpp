@@ -14,11 +14,13 @@
 #include "exit_codes.h"
 #include "imap_watcher.h"
 #include "mailbox_sync.h"
+#include "oauth_signin.h"
 #include "outbox_sender.h"
 #include "outbox_store.h"
 #include "phase_counters.h"
 #include "reminders.h"
 #include "server_settings.h"
+#include "signin_mail.h"
 #include "systemd_notify.h"
 #include "transport_error.h"
 #include "wall_clock.h"
@@ -119,16 +121,20 @@ class Daemon {
         watchdog_(io_),
         grace_(io_),
         store_retry_(io_),
-        outbox_(io_, rt) {}
+        outbox_(io_, rt) {
+    // One token set for IMAP and SMTP; a bad [oauth] section is refused here (exit 78).
+    if (uses_oauth2(rt_.config())) start_token_manager();
+  }
 
   int run() {
+    if (tokens_) tokens_->start();
     wait_signal();
     asio::co_spawn(io_, watch(), [this](const std::exception_ptr& e) { finished_watch(e); });
     asio::co_spawn(io_, outbox_loop(), [this](const std::exception_ptr& e) {
       if (e) fail("the outbox loop", e);
     });
     if (auto interval = watchdog_interval()) asio::co_spawn(io_, pet(*interval), asio::detached);
-    notify_ready(status_line(rt_, "connecting"));
+    notify_ready(status("connecting"));
     spdlog::info("closeoutd started: store {}, mailbox {}", rt_.config().store.path,
                  transport::redact_url(rt_.config().imap.url));
     io_.run();
@@ -152,12 +158,23 @@ class Daemon {
   void reload() {
     notify_reloading();
     auto old_imap = rt_.config().imap;
+    auto old_oauth = rt_.config().oauth;
     auto old_limit = rt_.config().limits.max_message_bytes;
     try {
       rt_.reload();
       spdlog::info("{}: configuration and templates reloaded", rt_.config().source);
     } catch (const std::exception& e) {
       spdlog::error("reload refused, keeping the running configuration: {}", e.what());
+    }
+    if (uses_oauth2(rt_.config()) && !tokens_) {
+      try {
+        start_token_manager();
+        tokens_->start();
+      } catch (const ConfigError& e) {
+        spdlog::error("reload: [oauth]: {}; OAuth logins cannot work until it is fixed", e.what());
+      }
+    } else if (tokens_ && rt_.config().oauth != old_oauth) {
+      spdlog::warn("[oauth] changed: restart closeoutd to use the new endpoints");
     }
     // The whole [imap] section (folders, auth and starttls included) and the literal limit the
     // watcher was built with: any change starts a new session, which ensures the folders.
@@ -168,7 +185,7 @@ class Daemon {
     }
     wake_.cancel();
     store_retry_.cancel();  // a sync waiting out a database fault tries again now
-    notify_ready(status_line(rt_, "reloaded"));
+    notify_ready(status("reloaded"));
   }
 
   void stop(int code) {
@@ -177,6 +194,8 @@ class Daemon {
     exit_code_ = code;
     notify_stopping();
     if (watcher_) watcher_->stop();
+    if (tokens_) tokens_->stop();
+    if (token_multi_) token_multi_->abort();
     wake_.cancel();
     watchdog_.cancel();
     store_retry_.cancel();
@@ -220,8 +239,10 @@ class Daemon {
     while (!stopping_) {
       restart_watch_ = false;
       auto settings = transport::server_settings(rt_.config().imap, "imap");
+      auto options = watcher_options(rt_.config());
+      if (tokens_) options.bearer = bearer_source(*tokens_);
       watcher_ = std::make_unique<transport::ImapWatcher>(
-          io_, settings, watcher_options(rt_.config()),
+          io_, settings, std::move(options),
           [this](transport::ImapConnection& c, transport::ImapMailbox& m) -> asio::awaitable<void> {
             return on_sync(c, m);
           });
@@ -242,7 +263,7 @@ class Daemon {
         if (s.processed > 0) wake_.cancel();
         store_failures_ = 0;
         intake_fault_.worked();
-        notify_status(status_line(rt_, "connected"));
+        notify_status(status("connected"));
         co_return;
       } catch (const SQLite::Exception&) {
         error = std::current_exception();
@@ -256,9 +277,8 @@ class Daemon {
       }
       auto delay = store_backoff(++store_failures_);
       intake_fault_.failed(what_of(error), std::chrono::seconds(kStoreRetryCap));
-      notify_status(status_line(
-          rt_, "connected",
-          intake_fault_.fault() + "; retrying in " + std::to_string(delay.count()) + " s"));
+      notify_status(status("connected", intake_fault_.fault() + "; retrying in " +
+                                            std::to_string(delay.count()) + " s"));
       store_retry_.expires_after(delay);
       boost::system::error_code ec;
       co_await store_retry_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -335,6 +355,64 @@ class Daemon {
     }
   }
 
+  // The service status: the counts and the IMAP state, and what the sign-in needs, if anything.
+  std::string status(const std::string& imap_state, const std::string& store_fault = {}) {
+    auto line = status_line(rt_, imap_state, store_fault);
+    if (tokens_) {
+      auto signin = signin_status(token_state_, rt_.config());
+      if (!signin.empty()) line += "; " + signin;
+    }
+    return line;
+  }
+
+  void start_token_manager() {
+    token_multi_ = std::make_unique<transport::CurlMulti>(io_);
+    tokens_ = make_token_manager(io_, *token_multi_, rt_.config());
+    tokens_->on_state_change = [this](oauth::TokenState state, const std::string& message) {
+      on_token_state(state, message);
+    };
+    outbox_.set_bearer_source(bearer_source(*tokens_));
+  }
+
+  // Intake and sending wait while the sign-in is lost (nothing is failed or dropped) and resume
+  // the moment it works again; the admins hear of a lost sign-in once, if SMTP can still send.
+  void on_token_state(oauth::TokenState state, const std::string& message) {
+    auto before = token_state_;
+    token_state_ = state;
+    if (state == oauth::TokenState::usable && before != oauth::TokenState::usable) {
+      if (watcher_) watcher_->poke();
+      wake_.cancel();
+    }
+    if (state == oauth::TokenState::needs_login) mail_admins_signin_lost(message);
+    notify_status(status(watcher_ && watcher_->idling() ? "connected" : "waiting"));
+  }
+
+  void mail_admins_signin_lost(const std::string& message) {
+    const auto& config = rt_.config();
+    if (config.smtp.auth == "oauth2") return;  // SMTP is signed out as well: nothing can go
+    try {
+      auto set = tokens_->tokens();
+      workflow::SigninNeeded what;
+      what.mailbox = config.imap.auth == "oauth2" ? config.imap.username : config.smtp.username;
+      what.username = set ? set->username : "";
+      what.reason = message;
+      what.login_command = login_command(config);
+      if (set)
+        what.signed_in_at =
+            std::chrono::duration_cast<std::chrono::seconds>(
+                std::max(set->last_refresh_at, set->refresh_obtained_at).time_since_epoch())
+                .count();
+      auto workflow = rt_.workflow();
+      if (workflow::queue_signin_needed(workflow, what, wall_now()) ==
+          workflow::SigninMailOutcome::queued) {
+        spdlog::info("OAuth: the admins are told by mail that a sign-in is needed");
+        wake_.cancel();
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("OAuth: the mail telling the admins to sign in was not queued: {}", e.what());
+    }
+  }
+
   workflow::Runtime& rt_;
   asio::io_context io_;
   asio::signal_set signals_;
@@ -353,12 +431,26 @@ class Daemon {
   bool outbox_done_ = false;
   unsigned smtp_failures_ = 0;
   int exit_code_ = exit_code::ok;
+  // Declared last: destroyed first, while the io_context and the outbox they refer to live.
+  std::unique_ptr<transport::CurlMulti> token_multi_;
+  std::unique_ptr<oauth::TokenManager> tokens_;
+  oauth::TokenState token_state_ = oauth::TokenState::usable;
 };
 
 asio::awaitable<int> once(asio::io_context& io, workflow::Runtime& rt) {
   const auto& config = rt.config();
   bool never_stop = false;
+  // --once signs in as the daemon would: the stored tokens, refreshed (and saved) when due.
+  std::unique_ptr<transport::CurlMulti> token_multi;
+  std::unique_ptr<oauth::TokenManager> tokens;
+  transport::BearerSource bearer;
+  if (uses_oauth2(config)) {
+    token_multi = std::make_unique<transport::CurlMulti>(io);
+    tokens = make_token_manager(io, *token_multi, config);
+    bearer = bearer_source(*tokens);
+  }
   auto settings = transport::server_settings(config.imap, "imap");
+  co_await transport::take_bearer(settings, bearer);
   transport::ImapConnection connection(io, settings, config.limits.max_message_bytes + 65536);
   co_await connection.connect();
   transport::ImapMailbox mailbox(connection);
@@ -371,12 +463,14 @@ asio::awaitable<int> once(asio::io_context& io, workflow::Runtime& rt) {
   log_chases(chases);
   log_digest(workflow::queue_digest_if_due(workflow, wall_now()));
   OutboxSender sender(io, rt);
+  if (bearer) sender.set_bearer_source(bearer);
   FlushStats sent = co_await sender.flush(never_stop);
   spdlog::info(
       "once: {} message(s) processed ({} quarantined), {} mail(s) sent, {} deferred, "
       "{} refused",
       synced.processed, synced.quarantined, sent.accepted, sent.deferred, sent.failed);
   if (sent.connection_failure) {
+    if (!sent.connection_error.empty()) spdlog::error("{}", sent.connection_error);
     spdlog::error("SMTP: the server could not be used; the outbox keeps what was not sent");
     co_return transport::exit_code_for(*sent.connection_failure);
   }
@@ -392,7 +486,14 @@ asio::awaitable<int> once(asio::io_context& io, workflow::Runtime& rt) {
 
 }  // namespace
 
-int run_daemon(workflow::Runtime& runtime) { return Daemon(runtime).run(); }
+int run_daemon(workflow::Runtime& runtime) {
+  try {
+    return Daemon(runtime).run();
+  } catch (const ConfigError& e) {  // [oauth] that cannot work: refused before any mail
+    spdlog::error("{}", e.what());
+    return exit_code::config;
+  }
+}
 
 int run_once(workflow::Runtime& runtime) {
   asio::io_context io;
@@ -404,6 +505,9 @@ int run_once(workflow::Runtime& runtime) {
   } catch (const transport::TransportError& e) {
     spdlog::error("{}", e.what());
     return transport::exit_code_for(e.kind());
+  } catch (const ConfigError& e) {
+    spdlog::error("{}", e.what());
+    return exit_code::config;
   } catch (const SQLite::Exception& e) {
     spdlog::error(
         "the database cannot be used: {}; intake stopped, the mail in hand stays in "

@@ -53,6 +53,18 @@ void OutboxSender::abort() {
 asio::awaitable<void> OutboxSender::work(transport::SmtpSender& sender, FlushStats& stats,
                                          const bool& stop_requested) {
   while (!queue_.empty() && !stop_requested && !stats.connection_failure) {
+    if (sender.settings().oauth2) {
+      // No sign-in: a connection-level failure, not a verdict on any mail; nothing is claimed.
+      transport::Bearer bearer;
+      if (bearer_) bearer = co_await bearer_();
+      if (bearer.token.empty()) {
+        stats.connection_failure = bearer.failure;
+        stats.connection_error = sender.settings().where() + ": " +
+                                 (bearer_ ? bearer.message : "no token manager was set up");
+        break;
+      }
+      sender.set_bearer(std::move(bearer.token), std::move(bearer.username));
+    }
     std::int64_t id = queue_.front();
     queue_.pop_front();
     auto entry = take(id, stats);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "asio_awaitable.h"
+#include "bearer_source.h"
 #include "outbox_store.h"
 #include "runtime.h"
 #include "send_results.h"
@@ -23,6 +24,7 @@ struct FlushStats {
   unsigned deferred = 0;                                 // transient: tried again later
   unsigned failed = 0;                                   // permanent
   std::optional<transport::Failure> connection_failure;  // the server could not be used
+  std::string connection_error;                          // why, when it is known here
 };
 
 class OutboxSender {
@@ -34,6 +36,9 @@ class OutboxSender {
   boost::asio::awaitable<FlushStats> flush(const bool& stop_requested);
   // Ends a send in progress at once (shutdown past its grace period).
   void abort();
+  // smtp.auth = "oauth2": each connection asks it for a token before it takes an entry, so an
+  // entry is never claimed (nor counted as an attempt) while there is no sign-in.
+  void set_bearer_source(transport::BearerSource source) { bearer_ = std::move(source); }
 
  private:
   static constexpr std::size_t kConnections = 4;
@@ -53,6 +58,7 @@ class OutboxSender {
   workflow::Runtime& runtime_;
   std::vector<std::unique_ptr<transport::SmtpSender>> senders_;
   std::deque<std::int64_t> queue_;
+  transport::BearerSource bearer_;
   bool recovered_ = false;  // claims left by a crash released (the first flush: start-up)
 };
 

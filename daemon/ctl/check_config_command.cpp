@@ -11,7 +11,10 @@
 #include "imap_mailbox.h"
 #include "imap_syntax.h"
 #include "oauth_check.h"
+#include "oauth_provider.h"
 #include "smtp_sender.h"
+#include "token_manager.h"
+#include "token_store.h"
 
 namespace closeout {
 
@@ -63,6 +66,52 @@ bool has(const std::vector<std::string>& caps, std::string_view name) {
   return std::find(caps.begin(), caps.end(), name) != caps.end();
 }
 
+// auth = "oauth2": the stored sign-in, refreshed (and the rotated token saved) when due, put into
+// the settings the probes log in with. Exit 78 with the command to run when there is no usable
+// sign-in, 69 when the token endpoint cannot be reached; 0 when the probes can go on.
+int sign_in_for_probes(const Config& config, ServerSettings& imap, ServerSettings& smtp,
+                       std::ostream& out, std::ostream& err) {
+  if (!imap.oauth2 && !smtp.oauth2) return exit_code::ok;
+  const std::string login = "closeoutctl --config " + config.source + " oauth login";
+  asio::io_context io;
+  CurlMulti multi(io);
+  std::unique_ptr<oauth::TokenManager> manager;
+  try {
+    manager = std::make_unique<oauth::TokenManager>(io, multi, oauth::resolve_endpoints(config),
+                                                    oauth::token_store_path(config));
+  } catch (const ConfigError& e) {
+    err << "closeoutctl: " << config.source << ": " << e.what() << '\n';
+    return exit_code::config;
+  }
+  manager->login_command = login;
+  auto token = run_to_completion(io, manager->access_token());
+  if (token.token.empty()) {
+    out << "OAuth   " << manager->store_path() << ": FAILED ("
+        << oauth::token_state_name(token.state) << ")\n";
+    err << "closeoutctl: OAuth: " << token.message << '\n';
+    return token.state == oauth::TokenState::refreshing_failed ? exit_code::unavailable
+                                                               : exit_code::config;
+  }
+  out << "OAuth   signed in as " << (token.username.empty() ? "(unknown)" : token.username)
+      << " (token store " << manager->store_path() << ")\n";
+  for (ServerSettings* s : {&imap, &smtp}) {
+    if (!s->oauth2) continue;
+    s->secret = token.token;
+    s->token_user = token.username;
+  }
+  return exit_code::ok;
+}
+
+// Microsoft answers OK to AUTHENTICATE for a token and a mailbox that do not belong together;
+// the SELECT after it is refused. Said in those words, not as a refused SELECT.
+std::string imap_failure_words(const TransportError& e, const ServerSettings& imap) {
+  std::string what = e.what();
+  if (imap.oauth2 && e.kind() == Failure::protocol && what.find("SELECT") != std::string::npos)
+    what += "; signed in with OAuth, but " + imap.token_mismatch_hint() +
+            ": sign in as a user with access to it (shared mailbox: Full Access)";
+  return what;
+}
+
 }  // namespace
 
 int run_check_config_command(const CheckConfigOptions& options, std::ostream& out,
@@ -98,9 +147,13 @@ int run_check_config_command(const CheckConfigOptions& options, std::ostream& ou
     return exit_code::ok;
   }
 
-  int worst = exit_code::ok;
-  auto note_failure = [&](const TransportError& e) {
-    err << "closeoutctl: " << e.what() << '\n';
+  int worst = sign_in_for_probes(config, imap, smtp, out, err);
+  if (worst != exit_code::ok) {
+    out << "result: problems found (see above)\n";
+    return worst;
+  }
+  auto note_failure = [&](const TransportError& e, const std::string& words) {
+    err << "closeoutctl: " << words << '\n';
     int code = exit_code_for(e.kind());
     if (worst == exit_code::ok || code == exit_code::config) worst = code;
   };
@@ -126,7 +179,7 @@ int run_check_config_command(const CheckConfigOptions& options, std::ostream& ou
     for (const auto& [name, exists] : found.folders)
       out << "        folder " << name << ": " << (exists ? "exists" : "will be created") << '\n';
   } catch (const TransportError& e) {
-    note_failure(e);
+    note_failure(e, imap_failure_words(e, imap));
     out << "IMAP    " << redact_url(imap.url) << ": FAILED (" << failure_name(e.kind()) << ")\n";
   }
   try {
@@ -138,7 +191,7 @@ int run_check_config_command(const CheckConfigOptions& options, std::ostream& ou
         << '\n';
     out << "        extensions: " << joined(login.extensions) << '\n';
   } catch (const TransportError& e) {
-    note_failure(e);
+    note_failure(e, e.what());
     out << "SMTP    " << redact_url(smtp.url) << ": FAILED (" << failure_name(e.kind()) << ")\n";
   }
   out << (worst == exit_code::ok ? "result: all good\n" : "result: problems found (see above)\n");

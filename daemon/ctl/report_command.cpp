@@ -4,12 +4,14 @@
 #include <chrono>
 #include <ostream>
 
+#include "config_check.h"
 #include "exit_codes.h"
 #include "report_figures.h"
 #include "runtime.h"
 #include "store_commands.h"
 #include "store_json.h"
 #include "text_table.h"
+#include "token_store.h"
 
 namespace closeout {
 
@@ -22,6 +24,54 @@ std::string csv_cell(std::string s) {
   std::string out = "\"";
   for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
   return out + "\"";
+}
+
+// The sign-in as the token store says (auth = "oauth2"): what `report` shows so an admin sees a
+// lost sign-in beside the dispatches it holds up. Never a token. null when OAuth is not used.
+nlohmann::ordered_json oauth_state(const Config& config) {
+  if (!uses_oauth2(config)) return nullptr;
+  nlohmann::ordered_json j;
+  const std::string login = "closeoutctl --config " + config.source + " oauth login";
+  std::string path = oauth::token_store_path(config);
+  j["token_store"] = path;
+  try {
+    auto tokens = oauth::load_token_store(path);
+    if (!tokens) {
+      j["state"] = "not_signed_in";
+      j["needs_login"] = true;
+      j["message"] = "not signed in yet: run " + login;
+      return j;
+    }
+    j["state"] = tokens->needs_login ? "needs_login" : "signed_in";
+    j["needs_login"] = tokens->needs_login;
+    j["message"] = tokens->needs_login ? "sign-in needed: " + tokens->last_error + "; run " + login
+                                       : tokens->last_error;
+    const nlohmann::json status = oauth::token_status_json(*tokens);
+    for (auto it = status.begin(); it != status.end(); ++it)
+      if (!j.contains(it.key())) j[it.key()] = it.value();
+  } catch (const std::exception& e) {  // TokenStoreError: names the path, never the content
+    j["state"] = "unreadable";
+    j["needs_login"] = true;
+    j["message"] = std::string(e.what()) + " (fix it, or run " + login + ")";
+  }
+  return j;
+}
+
+void print_oauth(std::ostream& out, const nlohmann::ordered_json& o) {
+  if (o.is_null()) return;
+  auto text = [&](const char* key) {
+    return o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : std::string();
+  };
+  out << "\nOAuth sign-in: ";
+  if (o["state"] == "signed_in") {
+    out << "signed in as " << text("username") << "; access token valid until "
+        << text("access_expires_at") << ", last refresh "
+        << (text("last_refresh_at").empty() ? "never" : text("last_refresh_at")) << "\n";
+    if (!text("message").empty()) out << "  warning: " << text("message") << "\n";
+  } else {
+    out << "SIGN-IN NEEDED (intake and sending wait, nothing is lost)\n  " << text("message")
+        << "\n";
+  }
 }
 
 }  // namespace
@@ -76,6 +126,7 @@ int run_report(const StoreCommandContext& c, const ReportOptions& o) {
     auto failed = nlohmann::ordered_json::array();
     for (const auto& e : f.closeouts_failed) failed.push_back(outbox_json(e));
     j["closeouts_failed"] = failed;
+    j["oauth"] = oauth_state(rt->config());
     c.out << j.dump(2) << "\n";
     return exit_code::ok;
   }
@@ -111,6 +162,7 @@ int run_report(const StoreCommandContext& c, const ReportOptions& o) {
     c.out << "\n"
           << f.unregistered_open
           << " open dispatch(es) for serial numbers not in the ASCR registry\n";
+  print_oauth(c.out, oauth_state(rt->config()));
   return exit_code::ok;
 }
 

@@ -5,6 +5,8 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "imap_syntax.h"
+
 namespace closeout::transport {
 
 namespace asio = boost::asio;
@@ -32,13 +34,31 @@ asio::awaitable<void> ImapWatcher::sleep(std::chrono::milliseconds how_long) {
   co_await sleeper_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
+asio::awaitable<void> ImapWatcher::check_oauth_session() {
+  auto box = connection_->url_mailbox();
+  auto arg = imap::mailbox_argument(box);
+  if (!arg) co_return;  // the sync reports the bad name
+  auto reply = co_await connection_->command("SELECT " + *arg);
+  if (reply.status.ok()) co_return;
+  throw TransportError(Failure::signin,
+                       settings_.where() + ": signed in with OAuth, but the server refuses " + box +
+                           " (" + reply.status.word + " " + reply.status.text +
+                           "): " + settings_.token_mismatch_hint() +
+                           "; sign in as a user with access to it (for a shared mailbox: Full "
+                           "Access, and imap.username = the shared mailbox)");
+}
+
 asio::awaitable<void> ImapWatcher::session() {
   if (auto error = refresh_token(settings_))
     spdlog::warn("{}: {}; logging in with the token read before", settings_.where(), *error);
+  co_await take_bearer(settings_, options_.bearer);
   connection_ = std::make_unique<ImapConnection>(io_, settings_, options_.max_literal_bytes);
   if (stopping_) connection_->abort();
   co_await connection_->connect();
+  if (settings_.oauth2) co_await check_oauth_session();
   ++counters_.connections;
+  if (!signin_logged_.empty()) spdlog::info("{}: signed in again", settings_.where());
+  signin_logged_.clear();
   ImapMailbox mailbox(*connection_);
   for (const auto& folder : options_.folders)
     if (co_await mailbox.ensure_folder(folder))
@@ -82,12 +102,22 @@ asio::awaitable<void> ImapWatcher::run() {
         spdlog::error("{}", e.what());
         throw;
       }
-      // A connection that was up and then lost starts the back-off afresh.
-      failures_in_a_row = counters_.connections > logins_before ? 1 : failures_in_a_row + 1;
-      delay = backoff_delay(options_.backoff, failures_in_a_row,
-                            std::uniform_real_distribution<double>(0, 1)(random_));
-      spdlog::warn("{}; reconnecting in {:.1f} s (attempt {})", e.what(),
-                   static_cast<double>(delay.count()) / 1000.0, failures_in_a_row + 1);
+      if (e.kind() == Failure::signin) {
+        // Waited out, quietly: one line when it starts or changes, then a look every
+        // signin_retry (sooner when poked: the token manager saw a new sign-in).
+        if (e.what() != signin_logged_)
+          spdlog::error("{}; intake waits (no mail is touched) until then", e.what());
+        signin_logged_ = e.what();
+        delay = options_.signin_retry;
+        failures_in_a_row = 0;
+      } else {
+        // A connection that was up and then lost starts the back-off afresh.
+        failures_in_a_row = counters_.connections > logins_before ? 1 : failures_in_a_row + 1;
+        delay = backoff_delay(options_.backoff, failures_in_a_row,
+                              std::uniform_real_distribution<double>(0, 1)(random_));
+        spdlog::warn("{}; reconnecting in {:.1f} s (attempt {})", e.what(),
+                     static_cast<double>(delay.count()) / 1000.0, failures_in_a_row + 1);
+      }
     }
     // co_await is not allowed inside a catch block.
     if (delay.count() > 0 && !stopping_) co_await sleep(delay);

@@ -13,6 +13,7 @@
 #include "asio_awaitable.h"
 
 #include "backoff.h"
+#include "bearer_source.h"
 #include "imap_mailbox.h"
 
 namespace closeout::transport {
@@ -24,6 +25,9 @@ struct WatcherOptions {
   BackoffPolicy backoff;
   std::vector<std::string> folders;  // created at each connection when missing
   std::size_t max_literal_bytes = 32 << 20;
+  BearerSource bearer;  // auth = "oauth2": a fresh token before each login
+  // While no sign-in is usable: how often to ask the source again (poke() asks at once).
+  std::chrono::milliseconds signin_retry{60000};
 };
 
 struct WatcherCounters {
@@ -54,6 +58,10 @@ class ImapWatcher {
 
  private:
   boost::asio::awaitable<void> session();
+  // auth = "oauth2": Microsoft can answer OK to AUTHENTICATE for a token and a mailbox that do
+  // not belong together and refuse every command after it. The mailbox is selected at once, so
+  // that shows as a clear "the token is for X, the mailbox is Y" instead of a failing LIST.
+  boost::asio::awaitable<void> check_oauth_session();
   boost::asio::awaitable<void> sleep(std::chrono::milliseconds how_long);
 
   boost::asio::io_context& io_;
@@ -66,6 +74,7 @@ class ImapWatcher {
   WatcherCounters counters_;
   bool stopping_ = false;
   bool idling_ = false;
+  std::string signin_logged_;  // the sign-in problem last logged: logged once, not per retry
 };
 
 }  // namespace closeout::transport

@@ -99,7 +99,10 @@ ServerSettings server_settings(const MailServerConfig& config, std::string_view 
   s.username = config.username;
   if (s.username.empty()) throw ConfigError(prefix + "username: missing");
   s.xoauth2 = config.auth == "xoauth2";
-  if (s.xoauth2) {
+  s.oauth2 = config.auth == "oauth2";
+  if (s.oauth2) {
+    // The token comes from the token store through the TokenManager, before each login.
+  } else if (s.xoauth2) {
     if (config.token_file.empty())
       throw ConfigError(prefix + "token_file: missing (auth = \"xoauth2\" needs it)");
     s.secret = read_secret_file(config.token_file, prefix + "token_file");
@@ -125,7 +128,10 @@ void apply_server_settings(CURL* easy, const ServerSettings& s, char* error_buff
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, s.tls_verify ? 2L : 0L);
   if (!s.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, s.ca_file.c_str());
   curl_easy_setopt(easy, CURLOPT_USERNAME, s.username.c_str());
-  if (s.xoauth2) {
+  if (s.oauth2) {
+    curl_easy_setopt(easy, CURLOPT_XOAUTH2_BEARER, s.secret.c_str());
+    curl_easy_setopt(easy, CURLOPT_LOGIN_OPTIONS, "AUTH=OAUTHBEARER;AUTH=XOAUTH2");
+  } else if (s.xoauth2) {
     curl_easy_setopt(easy, CURLOPT_XOAUTH2_BEARER, s.secret.c_str());
     curl_easy_setopt(easy, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
   } else {
@@ -160,6 +166,16 @@ TransportError error_from_curl(CURLcode code, const char* error_buffer, const Se
     case CURLE_SSL_CIPHER:
       return {Failure::tls, at + "TLS handshake failed: " + detail};
     case CURLE_LOGIN_DENIED:
+      if (s.oauth2) {
+        // The server may offer neither OAuth mechanism: libcurl then says so in its buffer.
+        if (detail.find("No known authentication") != std::string::npos)
+          return {Failure::auth, at + "the server offers neither OAUTHBEARER nor XOAUTH2 (" + key +
+                                     "auth = \"oauth2\" needs one of them)"};
+        return {Failure::signin,
+                at + "the server refused the OAuth token: " + s.token_mismatch_hint() +
+                    "; sign in again with closeoutctl oauth login as a user "
+                    "with access to the mailbox"};
+      }
       return {Failure::auth, at + "the server refused the login for " + s.username + " (check " +
                                  key + (s.xoauth2 ? "token_file" : "password_file") + ")"};
     case CURLE_URL_MALFORMAT:
@@ -170,6 +186,30 @@ TransportError error_from_curl(CURLcode code, const char* error_buffer, const Se
     default:
       return {Failure::unreachable, at + detail};
   }
+}
+
+std::string ServerSettings::token_mismatch_hint() const {
+  std::string who = token_user.empty() ? "the signed-in user" : token_user;
+  return "the token is for " + who + ", the mailbox is " + username;
+}
+
+std::string explain_refusal(std::string_view reply) {
+  auto has = [&](std::string_view part) { return reply.find(part) != std::string_view::npos; };
+  if (has("5.7.139"))
+    return "SMTP AUTH is disabled for this mailbox or for the whole tenant (Microsoft 365): an "
+           "Exchange admin must allow authenticated SMTP for the mailbox "
+           "(Set-CASMailbox -SmtpClientAuthenticationDisabled $false) or the tenant";
+  if (has("AADSTS65001"))
+    return "the app has no consent for these permissions: an Entra ID admin must grant admin "
+           "consent to the app registration (API permissions: IMAP.AccessAsUser.All, SMTP.Send, "
+           "offline_access), then sign in again";
+  if (has("5.7.30") || has("5.7.3 ") || reply.ends_with("5.7.3"))
+    return "the server refuses Basic authentication (a password) for this mailbox: use "
+           "auth = \"oauth2\" and closeoutctl oauth login";
+  if (has("5.7.57"))
+    return "the server requires a successful login before MAIL FROM: check the smtp section's "
+           "auth and sign-in";
+  return "";
 }
 
 std::optional<std::string> refresh_token(ServerSettings& settings) {

@@ -105,6 +105,21 @@ std::size_t SmtpSender::on_read(char* buffer, std::size_t size, std::size_t coun
   return n;
 }
 
+void SmtpSender::set_bearer(std::string token, std::string token_user) {
+  settings_.secret = std::move(token);
+  settings_.token_user = std::move(token_user);
+}
+
+std::string SmtpSender::refusal_words() const {
+  for (std::size_t i = server_lines_.size(); i-- > 0;) {
+    const auto& line = server_lines_[i];
+    if (line.size() < 3 || (line[0] != '4' && line[0] != '5')) continue;
+    auto explained = explain_refusal(line);
+    return "the server said \"" + line + "\"" + (explained.empty() ? "" : ": " + explained);
+  }
+  return "";
+}
+
 CURL* SmtpSender::fresh_handle() {
   if (!easy_) {
     easy_ = curl_easy_init();
@@ -130,7 +145,12 @@ asio::awaitable<SmtpLogin> SmtpSender::check() {
   CURL* easy = fresh_handle();
   curl_easy_setopt(easy, CURLOPT_CONNECT_ONLY, 1L);
   CURLcode rc = co_await multi_.perform(easy);
-  if (rc != CURLE_OK) throw error_from_curl(rc, error_buffer_, settings_);
+  if (rc != CURLE_OK) {
+    auto error = error_from_curl(rc, error_buffer_, settings_);
+    auto said = refusal_words();
+    if (rc != CURLE_LOGIN_DENIED || said.empty()) throw error;
+    throw TransportError(error.kind(), std::string(error.what()) + "; " + said);
+  }
   SmtpLogin login;
   // The last EHLO answer is the one after STARTTLS.
   auto last_ehlo = std::find_if(server_lines_.rbegin(), server_lines_.rend(), [](const auto& l) {
@@ -219,6 +239,15 @@ asio::awaitable<SendResult> SmtpSender::send(const Envelope& envelope, std::stri
     result.reply = "the server refuses to take mail" +
                    std::string(answered.empty() ? "" : " (at " + answered + ")") + ": " +
                    (last_reply.empty() ? std::string(error_buffer_) : last_reply);
+    if (auto explained = explain_refusal(last_reply); !explained.empty())
+      result.reply += ": " + explained;
+    // Signed in, but not allowed to send as our own address: the token's user is not the
+    // mailbox's (Microsoft: 5.2.252 SendAsDenied, 5.7.60). A new sign-in fixes it, not an edit.
+    if (settings_.oauth2 && answered == "MAIL" && !envelope.from.empty()) {
+      result.failure = Failure::signin;
+      result.reply += "; " + settings_.token_mismatch_hint() +
+                      " (the signed-in user needs Send As on it, or sign in as it)";
+    }
   } else if (code >= 400 && code < 600 && rc != CURLE_LOGIN_DENIED) {
     result.status = code >= 500 ? SendStatus::permanent : SendStatus::transient;
     result.reply = last_reply.empty() ? error_buffer_ : last_reply;
@@ -227,6 +256,8 @@ asio::awaitable<SendResult> SmtpSender::send(const Envelope& envelope, std::stri
     result.failure = error.kind();
     result.status = SendStatus::transient;
     result.reply = error.what();
+    if (rc == CURLE_LOGIN_DENIED)
+      if (auto said = refusal_words(); !said.empty()) result.reply += "; " + said;
   }
   crash_points::smtp_replied(send_status_name(result.status), result.code, message);  // test only
   co_return result;

@@ -53,11 +53,17 @@ class SmtpSender {
   // One message. The connection stays open for the next send.
   boost::asio::awaitable<SendResult> send(const Envelope& envelope, std::string_view message);
   void abort() { multi_.abort(); }
+  // auth = "oauth2": the token for the next login. libcurl does not reuse a connection made
+  // with another token, so a renewed one means a new connection, logged in with it.
+  void set_bearer(std::string token, std::string token_user);
+  const ServerSettings& settings() const { return settings_; }
 
  private:
   static int on_debug(CURL*, curl_infotype type, char* data, std::size_t size, void* self);
   static std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* self);
   CURL* fresh_handle();
+  // The last 4xx/5xx the server said, explained when it is one of the well-known refusals.
+  std::string refusal_words() const;
 
   ServerSettings settings_;
   CurlMulti multi_;

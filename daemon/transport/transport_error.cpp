@@ -22,6 +22,8 @@ std::string_view failure_name(Failure kind) noexcept {
       return "configuration";
     case Failure::cancelled:
       return "cancelled";
+    case Failure::signin:
+      return "sign-in needed";
   }
   return "unknown";
 }
@@ -30,6 +32,7 @@ int exit_code_for(Failure kind) noexcept {
   switch (kind) {
     case Failure::auth:
     case Failure::config:
+    case Failure::signin:
       return exit_code::config;
     case Failure::cancelled:
       return exit_code::software;

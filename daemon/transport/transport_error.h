@@ -17,6 +17,9 @@ enum class Failure {
   protocol,     // the server answered something we cannot use (NO, BAD, garbage)
   config,       // our own settings cannot work (bad URL, unreadable CA file)
   cancelled,    // we were asked to stop
+  signin,       // auth = "oauth2": no usable token until a person signs in again (oauth login),
+                // or the token is for a user the mailbox refuses; waited out, never a verdict
+                // on a mail
 };
 
 class TransportError : public std::runtime_error {
@@ -35,7 +38,8 @@ std::string_view failure_name(Failure kind) noexcept;
 // credentials.
 int exit_code_for(Failure kind) noexcept;
 
-// Retrying helps with these; a refused password or bad config only fills the log.
+// Retrying helps with these; a refused password or bad config only fills the log. A missing
+// sign-in is retried (slowly): the daemon keeps running until someone runs `oauth login`.
 bool is_transient(Failure kind) noexcept;
 
 // "imaps://user:secret@host/INBOX" → "imaps://host/INBOX": URLs in messages lose their userinfo.

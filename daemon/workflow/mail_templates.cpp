@@ -48,7 +48,7 @@ const std::vector<std::string_view>& MailTemplates::names() {
   static const std::vector<std::string_view> list = {
       "notice",         "problems",       "pending",    "closeout",
       "confirmation",   "reminder",       "escalation", "closeout_failed",
-      "not_dispatched", "already_closed", "digest"};
+      "not_dispatched", "already_closed", "digest",     "signin_needed"};
   return list;
 }
 
