@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A full RFC 8628 device-flow sign-in and refresh against a real authorization server, Debian's
 # glewlwyd, started by scripts/glewlwyd: first with curl (the server side as closeoutd meets it),
-# then an IMAP login with its access token, through Dovecot; then closeoutctl signs in.
+# then an IMAP login with its access token, through Dovecot; then closeoutctl signs in and
+# closeoutd runs on those tokens, refreshing them at glewlwyd (about 45 s in all).
 # Exit 77 (skipped) when glewlwyd or the mail stack cannot run here (not installed, not root).
 # Tokens are kept in files of the test directory and compared there, never printed.
 set -uo pipefail
@@ -29,7 +30,7 @@ check() {
 
 "$root/scripts/mailstack" start "$stack" >/dev/null || exit $?  # 77: not root
 . "$stack/env"
-"$root/scripts/glewlwyd" start "$gdir" --stack "$stack" --interval 2 || exit $?  # 77: no glewlwyd
+"$root/scripts/glewlwyd" start "$gdir" --stack "$stack" --interval 2 --access-lifetime 20 || exit $?  # 77: no glewlwyd
 . "$gdir/env"
 
 # post FILE URL FIELD...: an application/x-www-form-urlencoded POST as closeoutd sends it (fields
@@ -257,6 +258,41 @@ check "no token in closeoutctl's output" no_token_in "$work/login.out" "$work/lo
 save "$work/oauth-tokens.json" access_token "$work/stored-access"
 check "the stored access token opens the mailbox over IMAP" \
   imap_token "$work/stored-access" XOAUTH2
+
+# --- 3. closeoutd refreshes the tokens itself, saving each rotated refresh token -----------
+# glewlwyd's access tokens live GLEWLWYD_ACCESS_LIFETIME seconds; closeoutd refreshes when a fifth
+# is left. Two refreshes in a row prove the rotated token was saved and used: glewlwyd ends the
+# whole chain when a spent refresh token comes back.
+save "$work/oauth-tokens.json" refresh_token "$work/stored-refresh0"
+"$build/daemon/closeoutd" --config "$work/closeoutd.toml" >"$work/closeoutd.log" 2>&1 &
+daemon_pid=$!
+refresh_times() {  # the distinct last_refresh_at values seen so far, one a line
+  "$ctl" --config "$work/closeoutd.toml" oauth status --json 2>/dev/null |
+    python3 -c 'import json, sys; print(json.load(sys.stdin).get("last_refresh_at") or "")' \
+      >>"$work/refresh-times"
+  sort -u "$work/refresh-times" | grep -c .
+}
+: >"$work/refresh-times"
+deadline=$((SECONDS + 4 * GLEWLWYD_ACCESS_LIFETIME))
+while [ "$(refresh_times)" -lt 2 ] && [ "$SECONDS" -lt "$deadline" ] &&
+  kill -0 "$daemon_pid" 2>/dev/null; do
+  sleep 1
+done
+[ "$(sort -u "$work/refresh-times" | grep -c .)" -ge 2 ] &&
+  ok "closeoutd refreshed the tokens twice at glewlwyd" ||
+  fail "closeoutd refreshed $(sort -u "$work/refresh-times" | grep -c .) times in $((4 * GLEWLWYD_ACCESS_LIFETIME)) s"
+check "after closeoutd's refreshes: oauth status has no error" status_ok
+kill -TERM "$daemon_pid" 2>/dev/null
+wait "$daemon_pid"
+save "$work/oauth-tokens.json" refresh_token "$work/stored-refresh2"
+save "$work/oauth-tokens.json" access_token "$work/stored-access2"
+check "the stored refresh token is the rotated one" differ "$work/stored-refresh0" \
+  "$work/stored-refresh2"
+check "closeoutd's refreshed access token opens the mailbox" \
+  imap_token "$work/stored-access2" OAUTHBEARER
+check "closeoutd logged in to IMAP with glewlwyd's token" \
+  grep -q "IMAP .*logged in as $GLEWLWYD_USER" "$work/closeoutd.log"
+check "no token in closeoutd's log" no_token_in "$work/closeoutd.log"
 
 echo "$passed passed, $failures failed"
 [ "$failures" -eq 0 ]
