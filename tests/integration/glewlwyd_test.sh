@@ -11,13 +11,16 @@ build=${1:-$root/build}
 work=$(mktemp -d /tmp/closeoutd-glewlwyd.XXXXXX)
 chmod 755 "$work"  # the stack's Postfix and Dovecot users reach their files through it
 gdir=$work/glewlwyd stack=$work/stack
-failures=0 passed=0
+failures=0 passed=0 login_pid="" daemon_pid=""
 cleanup() {
+  local pid
+  for pid in $login_pid $daemon_pid; do kill "$pid" 2>/dev/null && wait "$pid"; done
   "$root/scripts/glewlwyd" stop "$gdir"
   [ -d "$stack" ] && "$root/scripts/mailstack" stop "$stack"
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT  # a CTest timeout still stops every server
 
 ok() { echo "ok: $1"; passed=$((passed + 1)); }
 fail() { echo "FAILED: $1"; failures=$((failures + 1)); }
