@@ -285,8 +285,6 @@ done
   ok "closeoutd refreshed the tokens twice at glewlwyd" ||
   fail "closeoutd refreshed $(sort -u "$work/refresh-times" | grep -c .) times in $((4 * GLEWLWYD_ACCESS_LIFETIME)) s"
 check "after closeoutd's refreshes: oauth status has no error" status_ok
-kill -TERM "$daemon_pid" 2>/dev/null
-wait "$daemon_pid"
 save "$work/oauth-tokens.json" refresh_token "$work/stored-refresh2"
 save "$work/oauth-tokens.json" access_token "$work/stored-access2"
 check "the stored refresh token is the rotated one" differ "$work/stored-refresh0" \
@@ -295,6 +293,31 @@ check "closeoutd's refreshed access token opens the mailbox" \
   imap_token "$work/stored-access2" OAUTHBEARER
 check "closeoutd logged in to IMAP with glewlwyd's token" \
   grep -q "IMAP .*logged in as $GLEWLWYD_USER" "$work/closeoutd.log"
+
+# --- 4. The sign-in revoked mid-run: closeoutd says to sign in again -------------------------
+# A spent refresh token sent again makes glewlwyd end the chain, closeoutd's current token with
+# it (as a server does when it suspects a stolen token). glewlwyd says so with a bare HTTP 400
+# (no "error" member); nothing closeoutd can retry will change that answer.
+refresh "$work/stored-refresh0" "$work/revoke.json" >/dev/null
+needs_login() {  # (oauth status exits non-zero then: only its JSON counts here)
+  "$ctl" --config "$work/closeoutd.toml" oauth status --json >"$work/status.json" 2>/dev/null
+  python3 -c 'import json, sys; s = json.load(open(sys.argv[1]))
+sys.exit(0 if s.get("needs_login") is True and "oauth login" in (s.get("last_error") or "") else 1)' \
+      "$work/status.json"
+}
+deadline=$((SECONDS + 3 * GLEWLWYD_ACCESS_LIFETIME))
+until needs_login || [ "$SECONDS" -ge "$deadline" ]; do sleep 1; done
+needs_login && ok "after the revocation: oauth status says to run oauth login" ||
+  fail "after the revocation: oauth status: $(cat "$work/status.json")"
+kill -0 "$daemon_pid" 2>/dev/null && ok "closeoutd keeps running" || fail "closeoutd stopped"
+"$ctl" --config "$work/closeoutd.toml" check-config >"$work/check.out" 2>&1
+check_rc=$?
+[ "$check_rc" -eq 78 ] && grep -q "oauth login" "$work/check.out" &&
+  ok "check-config: exit 78 with the command to run" ||
+  { fail "check-config: exit $check_rc"; sed 's/^/    /' "$work/check.out"; }
+kill -TERM "$daemon_pid" 2>/dev/null
+wait "$daemon_pid"
+daemon_pid=""
 check "no token in closeoutd's log" no_token_in "$work/closeoutd.log"
 
 echo "$passed passed, $failures failed"
