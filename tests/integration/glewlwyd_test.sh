@@ -33,11 +33,12 @@ check() {
 
 "$root/scripts/mailstack" start "$stack" >/dev/null || exit $?  # 77: not root
 . "$stack/env"
-"$root/scripts/glewlwyd" start "$gdir" --stack "$stack" --interval 2 --access-lifetime 20 || exit $?  # 77: no glewlwyd
+# 20 s access tokens, so closeoutd refreshes within the test; 77: glewlwyd is not installed.
+"$root/scripts/glewlwyd" start "$gdir" --stack "$stack" --interval 2 --access-lifetime 20 || exit $?
 . "$gdir/env"
 
-# post FILE URL FIELD...: an application/x-www-form-urlencoded POST as closeoutd sends it (fields
-# given as name=@file read the value from a file); the HTTP status is printed, the body is in FILE.
+# post FILE URL FIELD...: an application/x-www-form-urlencoded POST as closeoutd sends it (a field
+# given as name@file takes its value from the file); prints the HTTP status, the body goes to FILE.
 post() {
   local out=$1 url=$2 args=() f
   shift 2
