@@ -2,12 +2,13 @@
 # The project's local mail stack as the transport tests will use it: starts on free ports in a
 # fresh directory, speaks IMAPS, IMAP+STARTTLS and SMTP submission with STARTTLS and AUTH over
 # certificate-verified TLS, delivers into Dovecot, refuses wrong passwords, answers 450/550 from
-# its failure mailboxes, relays nothing off the host, and stops cleanly.
+# its failure mailboxes, relays nothing off the host, checks OAuth bearer tokens (and trusts an
+# issuer added later), and stops cleanly.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$(mktemp -d /tmp/closeoutd-mailstack.XXXXXX)
 failures=0
-trap '"$root/scripts/mailstack" stop "$dir"; rm -rf "$dir"' EXIT
+trap '"$root/scripts/mailstack" stop "$dir"; [ -n "${KEEP:-}" ] || rm -rf "$dir"' EXIT
 
 check() {  # check NAME EXPECTED_STATUS COMMAND...
   local name=$1 want=$2
@@ -51,6 +52,45 @@ check "IMAP with STARTTLS reads it" 0 curl "${tls[@]}" --ssl-reqd "imap://127.0.
 grep -q "Subject: stack check" "$dir/out" || { echo "FAILED: fetched message is not ours"; failures=$((failures + 1)); }
 check "IMAP refuses a wrong password" 67 curl "${tls[@]}" "imaps://127.0.0.1:$MAILSTACK_IMAPS_PORT/INBOX" --user "dispatch@dealer.test:wrong" -X NOOP
 check "an unknown CA is refused" 60 curl --max-time 20 -sS "imaps://127.0.0.1:$MAILSTACK_IMAPS_PORT/INBOX" --user "dispatch@dealer.test:$pw" -X NOOP
+# OAuth: Dovecot checks JWT access tokens signed with the stack's key (tests/oauth has the server).
+jwt() {  # jwt USER ISSUER [KEY_FILE]: an HS256 access token for USER from ISSUER, valid a minute
+  python3 - "${3:-$OAUTH_JWT_KEY_FILE}" "$1" "$2" <<'PY'
+import base64, hashlib, hmac, json, sys, time
+key = open(sys.argv[1], "rb").read()
+enc = lambda v: base64.urlsafe_b64encode(json.dumps(v).encode()).rstrip(b"=")
+now = int(time.time())
+head = enc({"alg": "HS256", "typ": "JWT"}) + b"." + enc(
+    {"iss": sys.argv[3], "sub": sys.argv[2], "email": sys.argv[2], "iat": now, "exp": now + 60})
+sig = base64.urlsafe_b64encode(hmac.new(key, head, hashlib.sha256).digest()).rstrip(b"=")
+print((head + b"." + sig).decode())
+PY
+}
+bearer_imap() { curl "${tls[@]}" "imaps://127.0.0.1:$MAILSTACK_IMAPS_PORT/INBOX" --user dispatch@dealer.test --oauth2-bearer "$1" -X NOOP; }
+bearer_smtp() { curl "${tls[@]}" --ssl-reqd "$smtp" --user dispatch@dealer.test --oauth2-bearer "$1" --mail-from service@dealer.test --mail-rcpt dispatch@dealer.test --upload-file "$dir/mail.eml"; }
+oauth_env() { [ -s "$OAUTH_JWT_KEY_FILE" ] && [ -n "$OAUTH_ISSUER" ] && [ -d "$OAUTH_KEYS_DIR" ] && [ -f "$OAUTH_ISSUERS_FILE" ]; }
+check "env names the OAuth key, issuer and key dictionary" 0 oauth_env
+check "IMAP accepts the stack's token" 0 bearer_imap "$(jwt dispatch@dealer.test "$OAUTH_ISSUER")"
+check "SMTP accepts the stack's token" 0 bearer_smtp "$(jwt dispatch@dealer.test "$OAUTH_ISSUER")"
+check "IMAP refuses a token from an unknown issuer" 67 bearer_imap "$(jwt dispatch@dealer.test glewlwyd)"
+check "add-issuer: the new issuer is trusted" 0 "$root/scripts/mailstack" add-issuer "$dir" glewlwyd
+check "IMAP accepts the added issuer's token" 0 bearer_imap "$(jwt dispatch@dealer.test glewlwyd)"
+check "IMAP still accepts the first issuer's token" 0 bearer_imap "$(jwt dispatch@dealer.test "$OAUTH_ISSUER")"
+openssl rand 32 >"$dir/second.key"
+second_passdb() {  # a further token check dropped into passdb.d: another key, another issuer
+  mkdir -p "$dir/oauth/keys2/default/HS256"
+  base64 -w0 "$dir/second.key" >"$dir/oauth/keys2/default/HS256/default"
+  chmod -R a+rX "$dir/oauth/keys2"
+  printf 'introspection_mode = local\nlocal_validation_key_dict = fs:posix:prefix=%s/\nissuers = second\nusername_attribute = email\n' \
+    "$dir/oauth/keys2" >"$dir/oauth/passdb.d/second.conf.ext"
+  "$root/scripts/mailstack" oauth-reload "$dir"
+}
+check "IMAP refuses a token of another key and issuer" 67 bearer_imap "$(jwt dispatch@dealer.test second "$dir/second.key")"
+check "passdb.d: a further token check is added" 0 second_passdb
+check "IMAP accepts the further check's token" 0 bearer_imap "$(jwt dispatch@dealer.test second "$dir/second.key")"
+check "SMTP accepts the further check's token" 0 bearer_smtp "$(jwt dispatch@dealer.test second "$dir/second.key")"
+check "IMAP still refuses a forged token" 67 bearer_imap "$(jwt dispatch@dealer.test "$OAUTH_ISSUER" "$dir/second.key")"
+check "IMAP still accepts the password" 0 curl "${tls[@]}" "imaps://127.0.0.1:$MAILSTACK_IMAPS_PORT/INBOX" --user "dispatch@dealer.test:$pw" -X NOOP
+
 greeting() {  # the plain IMAP port offers STARTTLS in its greeting
   exec 3<>"/dev/tcp/127.0.0.1/$MAILSTACK_IMAP_PORT" || return 1
   local line
@@ -63,5 +103,5 @@ check "the IMAP port offers STARTTLS" 0 greeting
 
 "$root/scripts/mailstack" stop "$dir"
 check "stopped: IMAPS port closed" 7 curl --max-time 5 -sS "${tls[@]}" "imaps://127.0.0.1:$MAILSTACK_IMAPS_PORT/"
-echo "$((13 - failures)) passed, $failures failed"
+echo "$((26 - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -155,7 +155,8 @@ std::string OAuthTestServer::ca_file() const { return ca_file_; }
 std::string OAuthTestServer::issuer() const { return issuer_; }
 
 OAuthTestServer::Reply OAuthTestServer::request(const std::string& path, const std::string& body,
-                                                const char* content_type) {
+                                                const char* content_type,
+                                                const std::string& basic_auth) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> easy(curl_easy_init(), curl_easy_cleanup);
   if (!easy) throw std::runtime_error("curl_easy_init failed");
   std::string url = base_url_ + path;
@@ -174,6 +175,10 @@ OAuthTestServer::Reply OAuthTestServer::request(const std::string& path, const s
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, &received);
+  if (!basic_auth.empty()) {
+    curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    curl_easy_setopt(e, CURLOPT_USERPWD, basic_auth.c_str());
+  }
   if (content_type) {
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, body.c_str());
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
@@ -211,9 +216,11 @@ nlohmann::json OAuthTestServer::stats() {
 }
 
 OAuthTestServer::Reply OAuthTestServer::post_form(
-    const std::string& path, const std::vector<std::pair<std::string, std::string>>& fields) {
+    const std::string& path, const std::vector<std::pair<std::string, std::string>>& fields,
+    const std::string& basic_auth) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> easy(curl_easy_init(), curl_easy_cleanup);
-  return request(path, form_encode(easy.get(), fields), "application/x-www-form-urlencoded");
+  return request(path, form_encode(easy.get(), fields), "application/x-www-form-urlencoded",
+                 basic_auth);
 }
 
 nlohmann::json OAuthTestServer::device_sign_in(const std::string& username,
@@ -242,6 +249,42 @@ std::string OAuthTestServer::mint_access_token(const std::string& username,
   nlohmann::json body = extra.is_object() ? extra : nlohmann::json::object();
   body["username"] = username;
   return control("mint", body).at("access_token").get<std::string>();
+}
+
+long OAuthTestServer::get(const std::string& url, std::string* body, std::string* location) {
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> easy(curl_easy_init(), curl_easy_cleanup);
+  if (!easy) throw std::runtime_error("curl_easy_init failed");
+  CURL* e = easy.get();
+  std::string received;
+  curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(e, CURLOPT_CAINFO, ca_file_.c_str());
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT, 60L);
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &received);
+  if (curl_easy_perform(e) != CURLE_OK) return 0;
+  long status = 0;
+  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+  char* redirect = nullptr;
+  if (location) {
+    curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &redirect);
+    *location = redirect ? redirect : "";
+  }
+  if (body) *body = received;
+  return status;
+}
+
+std::string OAuthTestServer::authorize(const std::string& authorization_url) {
+  std::string location;
+  if (get(authorization_url, nullptr, &location) != 302) return "";
+  return location;
+}
+
+long OAuthTestServer::browse(const std::string& authorization_url, std::string* page) {
+  std::string location = authorize(authorization_url);
+  if (location.empty()) return 0;
+  return get(location, page, nullptr);
 }
 
 std::string OAuthTestServer::oauth_config_toml() const {
