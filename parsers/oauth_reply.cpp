@@ -168,24 +168,6 @@ std::optional<std::string> base64url_decode(std::string_view in) {
   return out;
 }
 
-// Who signed in, from the id_token's payload. The signature is not checked: the token came
-// straight from the token endpoint over verified TLS (OpenID Connect Core 3.1.3.7, point 6).
-std::string username_of(std::string_view id_token) {
-  auto first = id_token.find('.');
-  if (first == std::string_view::npos) return "";
-  auto second = id_token.find('.', first + 1);
-  if (second == std::string_view::npos) return "";
-  auto payload = base64url_decode(id_token.substr(first + 1, second - first - 1));
-  if (!payload) return "";
-  auto claims = object_of(*payload);
-  if (!claims) return "";
-  for (const char* claim : {"preferred_username", "email", "upn"}) {
-    std::string name = clean_description(string_field(*claims, claim));
-    if (!name.empty()) return name;
-  }
-  return "";
-}
-
 bool is_2xx(long status) { return status >= 200 && status < 300; }
 
 // What an Entra ID code means for an admin; "" for codes without a plainer wording.
@@ -220,6 +202,22 @@ std::string short_description(const std::string& description) {
 }
 
 }  // namespace
+
+std::string jwt_username(std::string_view jwt) {
+  auto first = jwt.find('.');
+  if (first == std::string_view::npos) return "";
+  auto second = jwt.find('.', first + 1);
+  if (second == std::string_view::npos) return "";
+  auto payload = base64url_decode(jwt.substr(first + 1, second - first - 1));
+  if (!payload) return "";
+  auto claims = object_of(*payload);
+  if (!claims) return "";
+  for (const char* claim : {"preferred_username", "email", "upn", "unique_name"}) {
+    std::string name = clean_description(string_field(*claims, claim));
+    if (!name.empty()) return name;
+  }
+  return "";
+}
 
 std::string OAuthError::plain() const {
   std::string line;
@@ -322,7 +320,9 @@ std::variant<TokenGrant, OAuthError> read_token_reply(long http_status, std::str
     grant.expires_in = std::chrono::seconds(std::min<long long>(*expires, 366LL * 86400));
   }
   grant.scope = clean_description(string_field(*object, "scope"));
-  grant.username = username_of(string_field(*object, "id_token"));
+  // Who signed in: the id_token's claims; its signature is not checked, as it came straight
+  // from the token endpoint over verified TLS (OpenID Connect Core 3.1.3.7, point 6).
+  grant.username = jwt_username(string_field(*object, "id_token"));
   return grant;
 }
 

@@ -55,6 +55,11 @@ struct OAuthError {
 std::variant<TokenGrant, OAuthError> read_token_reply(long http_status, std::string_view body);
 std::variant<DeviceAuthorization, OAuthError> read_device_authorization(long http_status,
                                                                         std::string_view body);
+// Who a JWT names (preferred_username, email, upn, unique_name), from its payload only, without
+// a signature check: for display and messages, for tokens straight from the token endpoint over
+// TLS. "" when it is not a JWT or names no one (Google's access tokens are opaque).
+std::string jwt_username(std::string_view jwt);
+
 // needs a new login (invalid_grant, and AADSTS codes that mean the same: 50173, 50076, 50079,
 // 65001, 70000, 70008, 700082, 700084, 7000215 ...): true; everything else is retried.
 bool needs_new_login(const OAuthError& error);

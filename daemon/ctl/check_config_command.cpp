@@ -138,7 +138,8 @@ int run_check_config_command(const CheckConfigOptions& options, std::ostream& ou
   for (const auto& w : config.warnings) out << "        warning: " << w << '\n';
   out << "        password and token files readable; close-outs go to "
       << config.cits.closeout_address << '\n';
-  if (int oauth = check_oauth_sign_in_offline(config, out, err); oauth != exit_code::ok) {
+  if (int oauth = check_oauth_sign_in_offline(config, options.offline, out, err);
+      oauth != exit_code::ok) {
     out << "result: problems found (see above)\n";
     return oauth;
   }

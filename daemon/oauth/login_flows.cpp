@@ -73,6 +73,9 @@ LoginResult signed_in(const OAuthEndpoints& endpoints, const TokenGrant& grant) 
   base.scopes = endpoints.scopes;
   const auto now = std::chrono::time_point_cast<seconds>(std::chrono::system_clock::now());
   TokenSet tokens = apply_grant(std::move(base), grant, now);
+  // Entra ID sends no id_token without the openid scope, but its access tokens are JWTs naming
+  // the user: who signed in matters for a shared mailbox, where it is not imap.username.
+  if (tokens.username.empty()) tokens.username = jwt_username(tokens.access_token);
   tokens.last_refresh_at = {};  // a login is not a refresh: status shows "never" until one
   LoginResult r;
   r.status = LoginStatus::ok;

@@ -49,7 +49,7 @@ OAuthEndpoints resolve_endpoints(const Config& config) {
   // every hour.
   if (o.provider == "microsoft" &&
       std::find(e.scopes.begin(), e.scopes.end(), "offline_access") == e.scopes.end())
-    e.scopes.push_back("offline_access");
+    e.scopes.emplace_back("offline_access");
   if (!o.client_secret_file.empty()) {
     try {
       e.client_secret =

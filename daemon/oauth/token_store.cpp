@@ -13,6 +13,8 @@
 #include <ctime>
 #include <filesystem>
 
+#include "crash_points.h"
+
 namespace closeout::oauth {
 
 namespace {
@@ -25,7 +27,7 @@ constexpr std::size_t kMaxStoreBytes = 1 << 20;
 
 std::string mode_text(mode_t mode) {
   char text[8];
-  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+  (void)std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
   return text;
 }
 
@@ -38,7 +40,7 @@ std::string utc_text(Clock::time_point t) {
   std::tm tm{};
   gmtime_r(&seconds, &tm);
   char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  (void)std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return text;
 }
 
@@ -229,7 +231,10 @@ void save_token_store(const std::string& path, const TokenSet& tokens) {
   }
   if (::fsync(fd.get()) != 0) throw fail("fsync");
   if (::close(fd.release()) != 0) throw fail("close");
+  // The crash test kills the process here (old set in place) and after the rename (new set).
+  if (crash_points::enabled()) crash_points::step("token-store", "written");
   if (::rename(tmp.c_str(), path.c_str()) != 0) throw fail("rename");
+  if (crash_points::enabled()) crash_points::step("token-store", "renamed");
   fsync_directory(path);
 }
 

@@ -277,6 +277,29 @@ TEST(OAuthConfigCheck, ProviderAndAuthValuesAreCheckedWhenLoading) {
   EXPECT_EQ(config_with("").imap.auth, "oauth2");
 }
 
+TEST(OAuthConfigCheck, EveryOAuthKeyIsRead) {
+  Config c = config_with(
+      "provider = \"custom\"\nclient_id = \"id\"\nclient_secret_file = \"s\"\ntenant = \"t\"\n"
+      "scopes = [\"a\", \"b\"]\ndevice_authorization_endpoint = \"https://x/d\"\n"
+      "authorization_endpoint = \"https://x/a\"\ntoken_endpoint = \"https://x/t\"\n"
+      "ca_file = \"/ca\"\ntoken_store = \"/ts\"\n");
+  EXPECT_TRUE(c.warnings.empty()) << c.warnings.front();
+  OAuthConfig want;
+  want.provider = "custom";
+  want.client_id = "id";
+  want.client_secret_file = "s";
+  want.tenant = "t";
+  want.scopes = {"a", "b"};
+  want.device_authorization_endpoint = "https://x/d";
+  want.authorization_endpoint = "https://x/a";
+  want.token_endpoint = "https://x/t";
+  want.ca_file = "/ca";
+  want.token_store = "/ts";
+  EXPECT_TRUE(c.oauth == want);
+  EXPECT_TRUE(Config{}.oauth == OAuthConfig{});
+  EXPECT_EQ(Config{}.oauth.tenant, "organizations");
+}
+
 // [oauth] is only judged when a section signs in with it.
 TEST(OAuthConfigCheck, PasswordConfigurationsIgnoreTheOAuthSection) {
   std::string text = kBase;

@@ -108,6 +108,19 @@ TEST(OAuthReply, AnIdTokenThatIsNotAJwtGivesNoUsernameAndStillAGrant) {
   EXPECT_EQ(grant.username, "u@x");
 }
 
+// Entra ID's access tokens for outlook.office.com are JWTs naming the user (upn, unique_name);
+// Google's are opaque.
+TEST(OAuthReply, JwtUsernameReadsTheClaimsOrGivesNothing) {
+  EXPECT_EQ(
+      jwt_username(id_token(R"({"aud":"https://outlook.office.com","upn":"delegate@d.example",)"
+                            R"("unique_name":"other@d.example"})")),
+      "delegate@d.example");
+  EXPECT_EQ(jwt_username(id_token(R"({"unique_name":"u@d.example"})")), "u@d.example");
+  EXPECT_EQ(jwt_username(id_token(R"({"sub":"1234"})")), "");
+  EXPECT_EQ(jwt_username("ya29.a0AfH6SMBx"), "");
+  EXPECT_EQ(jwt_username(""), "");
+}
+
 // Entra ID's answer to a refresh token unused for 90 days.
 TEST(OAuthReply, MicrosoftExpiredRefreshTokenNeedsANewLoginAndSaysWhy) {
   OAuthError e = error_of(
