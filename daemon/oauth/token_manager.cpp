@@ -134,15 +134,26 @@ AccessToken TokenManager::evaluate(Clock::time_point now) const {
   a.username = tokens_->username;
   if (tokens_->needs_login) {
     a.state = TokenState::needs_login;
-    a.message = "sign-in needed: " +
-                (tokens_->last_error.empty() ? std::string("the refresh token was refused")
-                                             : tokens_->last_error) +
-                "; " + run;
+    std::string why =
+        tokens_->last_error.empty() ? "the refresh token was refused" : tokens_->last_error;
+    // The stored words may already say what to run, without the configuration file.
+    for (const char* said : {": run closeoutctl oauth login", "; run closeoutctl oauth login"})
+      if (auto at = why.find(said); at != std::string::npos) why.erase(at);
+    a.message = "sign-in needed: " + why + "; " + run;
     return a;
   }
   if (!unsaved_ && usable_at(*tokens_, now)) {
     a.state = TokenState::usable;
     a.token = tokens_->access_token;
+    return a;
+  }
+  if (tokens_->refresh_token.empty()) {
+    // Nothing to renew with: the server granted no refresh token (offline_access missing).
+    a.state = TokenState::needs_login;
+    a.message =
+        "sign-in needed: the access token has expired and the sign-in gave no refresh "
+        "token (is offline_access among the scopes?); " +
+        run;
     return a;
   }
   a.state = TokenState::refreshing_failed;

@@ -23,8 +23,10 @@ fi
 work=$(mktemp -d /tmp/closeout-sandbox.XXXXXX)
 chmod 755 "$work"
 notify_pid=""
+auth_pid=""
 cleanup() {
   [ -n "$notify_pid" ] && kill "$notify_pid" 2>/dev/null
+  [ -n "$auth_pid" ] && kill "$auth_pid" 2>/dev/null
   "$src/scripts/mailstack" stop "$work/stack" >/dev/null 2>&1
   rm -rf "$work"
 }
@@ -57,8 +59,8 @@ wait_for() {  # seconds, then a command that must succeed
   for _ in $(seq 1 $((limit * 5))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
   return 1
 }
-sent() {
-  "$build/daemon/closeoutctl" --config "$work/closeoutd.toml" outbox --all --json |
+sent() {  # count [config]
+  "$build/daemon/closeoutctl" --config "${2:-$work/closeoutd.toml}" outbox --all --json |
     python3 -c "import json,sys; sys.exit(sum(m['status']=='sent' for m in json.load(sys.stdin)) < $1)"
 }
 
@@ -88,8 +90,9 @@ check "SIGTERM stops it with exit 0 (was $?)" test "$?" = 0
 check "it said STOPPING=1" grep -q "STOPPING=1" "$work/notify.log"
 
 check "the trace shows the daemon's own run" grep -q "execve(\"$build/daemon/closeoutd\"" "$work/trace"
-check "every system call, file, socket and mapping is one the unit allows" \
-  python3 - "$work/trace" "$unit" "$build/daemon/closeoutd" "$work/state" <<'PY'
+# Every system call, file, socket and mapping of one traced run against the unit: trace, state dir.
+fits_unit() {
+  python3 - "$1" "$unit" "$build/daemon/closeoutd" "$2" <<'PY'
 import functools, re, subprocess, sys
 trace, unit, binary, state = sys.argv[1:]
 
@@ -155,6 +158,9 @@ print(f"{len(calls)} distinct system calls made, {len(allowed)} allowed by the u
 assert {"epoll_wait", "sendto", "fdatasync"} <= calls, f"the trace missed the daemon's work: {sorted(calls)}"
 assert not problems, "\n".join(problems[:20])
 PY
+}
+check "every system call, file, socket and mapping is one the unit allows" \
+  fits_unit "$work/trace" "$work/state"
 # closeoutd@.service runs the same binary under the same sandbox: what was traced holds for it only
 # while its filter lines are these, so any difference fails here (and in package_test.sh).
 sandbox_lines() { grep -E '^(SystemCallFilter|SystemCallErrorNumber|SystemCallArchitectures|RestrictAddressFamilies|MemoryDenyWriteExecute|ProtectSystem|ProtectHome)=' "$1"; }
@@ -162,5 +168,65 @@ check "closeoutd@.service's sandbox is the traced unit's" \
   diff <(sandbox_lines "$unit") <(sandbox_lines "$build/systemd/closeoutd@.service")
 check "nothing on stderr is a warning or an error" bash -c "! grep -E ' (warning|error|critical) ' '$work/stderr' | grep -v 'quarantined'"
 
-if ((failures)); then echo "$failures check(s) failed"; tail -20 "$work/stderr"; exit 1; fi
+
+# auth = "oauth2" under the same sandbox: HTTPS to the token endpoint, the token store in the
+# state directory, renewed (a rotated refresh token saved by fsync + rename) while the daemon
+# runs. The service user signs in with closeoutctl oauth login; the test plays the person.
+python3 "$src/tests/oauth/test_auth_server.py" --stack "$work/stack" >"$work/auth.out" 2>"$work/auth.err" &
+auth_pid=$!
+wait_for 10 grep -q '^listening ' "$work/auth.out" || { echo "FAIL no test authorization server"; cat "$work/auth.err"; exit 1; }
+auth_url=$(sed -n 's/^listening //p' "$work/auth.out" | head -1)
+control() { curl -sS --cacert "$MAILSTACK_CA_FILE" -H 'Content-Type: application/json' -d "$2" "$auth_url/control/$1"; }
+control set '{"access_lifetime": 4, "interval": 1}' >/dev/null
+mkdir -p "$work/state2"
+chown nobody: "$work/state2"
+write_closeoutd_config "$work/oauth.toml" localhost imap.pass smtp.pass "$work/state2/closeoutd.db"
+sed -i 's/^\[imap\]$/[imap]\nauth = "oauth2"/; s/^\[smtp\]$/[smtp]\nauth = "oauth2"/' "$work/oauth.toml"
+cat >>"$work/oauth.toml" <<TOML
+[oauth]
+provider = "custom"
+client_id = "closeoutd-test"
+device_authorization_endpoint = "$auth_url/device"
+authorization_endpoint = "$auth_url/authorize"
+token_endpoint = "$auth_url/token"
+ca_file = "$MAILSTACK_CA_FILE"
+TOML
+(cd "$work/state2" && exec env -i PATH=/usr/bin:/bin setpriv --reuid=nobody --regid=nogroup \
+  --clear-groups --inh-caps=-all "$build/daemon/closeoutctl" --config "$work/oauth.toml" \
+  oauth login --device --json >"$work/login.out" 2>"$work/login.err") &
+login=$!
+wait_for 15 grep -q user_code "$work/login.out"
+code=$(head -1 "$work/login.out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["user_code"])')
+control approve "{\"user_code\": \"$code\", \"username\": \"dispatch@dealer.test\"}" >/dev/null
+wait "$login"
+login_rc=$?
+check "closeoutctl oauth login, as the service user, stores the sign-in (exit $login_rc)" \
+  test "$login_rc" = 0 -a -s "$work/state2/oauth-tokens.json"
+refresh_token() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["refresh_token"])' "$work/state2/oauth-tokens.json"; }
+first_refresh=$(refresh_token)
+deliver dispatch-plain-spec.eml
+(cd "$work/state2" && exec env -i PATH=/usr/bin:/bin NOTIFY_SOCKET="$work/notify/socket" \
+  strace -f -qq -o "$work/trace2" \
+  setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
+  "$build/daemon/closeoutd" --config "$work/oauth.toml" 2>"$work/stderr2") &
+daemon=$!
+# Ready first: closeoutctl (root, here) must not be the one that creates the database.
+check "oauth2: the daemon reports READY=1" \
+  wait_for 30 bash -c "[ \$(grep -c READY=1 '$work/notify.log') -ge 2 ]"
+check "oauth2: the notice is sent with the stored sign-in" wait_for 30 sent 1 "$work/oauth.toml"
+check "oauth2: the token is renewed and the rotated refresh token saved" \
+  wait_for 15 bash -c "[ \"\$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"refresh_token\"])' '$work/state2/oauth-tokens.json')\" != '$first_refresh' ]"
+pkill -TERM -f "^$build/daemon/closeoutd --config $work/oauth.toml"
+wait "$daemon"
+check "oauth2: SIGTERM stops it with exit 0 (was $?)" test "$?" = 0
+check "oauth2: the store stays mode 0600, the service user's" \
+  test "$(stat -c '%a %U' "$work/state2/oauth-tokens.json")" = "600 nobody"
+check "oauth2: every system call, file, socket and mapping is one the unit allows" \
+  fits_unit "$work/trace2" "$work/state2"
+check "oauth2: the trace shows the HTTPS connection and the store replaced by rename" \
+  bash -c "grep -q 'rename.*oauth-tokens.json' '$work/trace2' && grep -q 'connect(.*sin_port=htons(${auth_url##*:})' '$work/trace2'"
+check "oauth2: nothing on stderr is a warning or an error" bash -c "! grep -E ' (warning|error|critical) ' '$work/stderr2'"
+check "oauth2: no token on stderr" bash -c "! grep -qF '$first_refresh' '$work/stderr2'"
+
+if ((failures)); then echo "$failures check(s) failed"; tail -20 "$work/stderr"; tail -20 "$work/stderr2" 2>/dev/null; cat "$work/login.err" 2>/dev/null; exit 1; fi
 echo "all sandbox checks passed"
