@@ -148,7 +148,8 @@ check "refresh: the new access token verifies" jwt_check "$work/access2"
 check "refresh: the access token is new" differ "$work/access1" "$work/access2"
 [ -s "$work/refresh2" ] && differ "$work/refresh1" "$work/refresh2" &&
   ok "refresh: the refresh token rotates" || fail "refresh: no new refresh token"
-# Dovecot takes glewlwyd's token for IMAP (it asks glewlwyd's userinfo endpoint, see the helper).
+# Dovecot takes glewlwyd's token for IMAP and, through its SASL, Postfix for submission (it asks
+# glewlwyd's userinfo endpoint, see the helper).
 check "Dovecot is told to ask glewlwyd about its tokens" \
   "$root/tests/integration/glewlwyd_dovecot.sh" "$stack" "$gdir"
 imap_token() {  # imap_token TOKEN_FILE MECHANISM: the token goes in a curl config file
@@ -161,6 +162,16 @@ check "IMAP XOAUTH2 with glewlwyd's access token" imap_token "$work/access2" XOA
 check "IMAP OAUTHBEARER with glewlwyd's access token" imap_token "$work/access2" OAUTHBEARER
 (umask 077; sed 's/.$/x/' "$work/access2" >"$work/tampered")
 check "IMAP refuses a tampered token" refused imap_token "$work/tampered" XOAUTH2
+printf 'From: %s\r\nTo: %s\r\nSubject: glewlwyd token\r\n\r\nhello\r\n' "$GLEWLWYD_USER" \
+  "$GLEWLWYD_USER" >"$work/mail.eml"
+smtp_token() {  # smtp_token TOKEN_FILE: a submission with SASL XOAUTH2 (STARTTLS first)
+  (umask 077; printf 'oauth2-bearer = "%s"\n' "$(cat "$1")" >"$work/bearer.curlrc")
+  curl -sS --max-time 20 --cacert "$MAILSTACK_CA_FILE" --ssl-reqd --login-options AUTH=XOAUTH2 \
+    --user "$GLEWLWYD_USER" -K "$work/bearer.curlrc" --mail-from "$GLEWLWYD_USER" \
+    --mail-rcpt "$GLEWLWYD_USER" --upload-file "$work/mail.eml" "smtp://127.0.0.1:$MAILSTACK_SMTP_PORT"
+}
+check "SMTP submission XOAUTH2 with glewlwyd's access token" smtp_token "$work/access2"
+check "SMTP refuses a tampered token" refused smtp_token "$work/tampered"
 
 status=$(refresh "$work/refresh2" "$work/refresh3.json")
 save "$work/refresh3.json" refresh_token "$work/refresh3"
@@ -187,7 +198,7 @@ ca_file = "$MAILSTACK_CA_FILE"
 [smtp]
 url = "smtp://127.0.0.1:$MAILSTACK_SMTP_PORT"
 username = "$GLEWLWYD_USER"
-password_file = "$MAILSTACK_PASSWORD_FILE"
+auth = "oauth2"
 ca_file = "$MAILSTACK_CA_FILE"
 from = "Acme Service <$GLEWLWYD_USER>"
 [cits]
