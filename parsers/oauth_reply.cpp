@@ -290,6 +290,16 @@ std::string OAuthError::plain() const {
 }
 
 std::variant<TokenGrant, OAuthError> read_token_reply(long http_status, std::string_view body) {
+  // RFC 6749 5.2 has a 400 name its error, but glewlwyd 2.7 refuses a revoked, expired or
+  // replayed refresh token with a bare 400. Resending the same request can only get the same
+  // answer, so it is a refused grant: a new sign-in, not endless retries.
+  if (http_status == 400 && body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    OAuthError refused;
+    refused.code = OAuthErrorCode::invalid_grant;
+    refused.http_status = http_status;
+    refused.description = "HTTP 400 with an empty reply";
+    return refused;
+  }
   auto object = object_of(body);
   if (!is_2xx(http_status) || (object && object->contains("error")))
     return error_reply(http_status, object);
