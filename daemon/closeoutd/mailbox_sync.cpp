@@ -27,13 +27,14 @@ constexpr std::uint64_t kBatchBytes = 4ULL << 20;
 constexpr std::size_t kBatchCount = 100;
 
 void log_disposition(const workflow::Disposition& d, std::uint32_t uid, SQLite::Database& db) {
+  auto level = d.quarantined ? spdlog::level::warn : spdlog::level::info;
+  if (!spdlog::should_log(level)) return;  // nor the dispatch read for the line's context
   LogContext context{d.dispatch_number, d.message_id, {}, {}};
   if (!d.dispatch_number.empty()) {
     if (auto dispatch = store::DispatchStore(db).find(d.dispatch_number))
       context.closeout_state = dispatch->state;
   }
   ScopedLogContext scope(std::move(context));
-  auto level = d.quarantined ? spdlog::level::warn : spdlog::level::info;
   spdlog::log(level, "dispatch {} message {} (uid {}, {}): {} -> {}",
               d.dispatch_number.empty() ? "-" : d.dispatch_number,
               d.message_id.empty() ? "(no Message-ID)" : d.message_id, uid, d.kind, d.action,

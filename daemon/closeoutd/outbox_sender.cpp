@@ -114,7 +114,12 @@ void OutboxSender::log_outcome(const store::OutboxEntry& entry, const transport:
                                const workflow::SendReport& report, FlushStats& stats) {
   std::string number = entry.dispatch_number.empty() ? "-" : entry.dispatch_number;
   LogContext context{entry.dispatch_number, entry.message_id, std::to_string(entry.id), {}};
-  if (!entry.dispatch_number.empty()) {
+  auto level = result.status == transport::SendStatus::accepted    ? spdlog::level::info
+               : result.status == transport::SendStatus::transient ? spdlog::level::warn
+                                                                   : spdlog::level::err;
+  // The dispatch's state is only for the line's context: not read for a line that is not
+  // written (an info line at level warn: every accepted send of a backlog).
+  if (!entry.dispatch_number.empty() && spdlog::should_log(level)) {
     if (auto dispatch = store::DispatchStore(runtime_.db()).find(entry.dispatch_number))
       context.closeout_state = dispatch->state;
   }

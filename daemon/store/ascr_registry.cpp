@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "statement_cache.h"
+
 namespace closeout::store {
 
 std::string AscrRegistry::normalise(std::string_view serial) {
@@ -15,9 +17,9 @@ std::string AscrRegistry::normalise(std::string_view serial) {
 
 std::size_t AscrRegistry::replace(const std::vector<AscrRow>& rows, Timestamp now) {
   db_.exec("DELETE FROM ascr_serials");
-  SQLite::Statement q(db_,
-                      "INSERT OR IGNORE INTO ascr_serials (serial, written, model, imported_at) "
-                      "VALUES (?, ?, ?, ?)");
+  Query q(db_,
+          "INSERT OR IGNORE INTO ascr_serials (serial, written, model, imported_at) "
+          "VALUES (?, ?, ?, ?)");
   for (const auto& row : rows) {
     q.bind(1, normalise(row.serial));
     q.bind(2, row.serial);
@@ -38,7 +40,7 @@ bool AscrRegistry::loaded() {
 }
 
 bool AscrRegistry::contains(std::string_view serial) {
-  SQLite::Statement q(db_, "SELECT 1 FROM ascr_serials WHERE serial = ?");
+  Query q(db_, "SELECT 1 FROM ascr_serials WHERE serial = ?");
   q.bind(1, normalise(serial));
   return q.executeStep();
 }

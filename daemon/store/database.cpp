@@ -7,6 +7,7 @@
 
 #include "migrations.h"
 #include "phase_counters.h"
+#include "statement_cache.h"
 
 namespace closeout::store {
 
@@ -78,7 +79,9 @@ std::string describe_store_error(const std::exception& e) {
   }
 }
 
-WriteTransaction::WriteTransaction(SQLite::Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+WriteTransaction::WriteTransaction(SQLite::Database& db) : db_(db) {
+  Query(db_, "BEGIN IMMEDIATE").exec();
+}
 
 WriteTransaction::~WriteTransaction() {
   if (done_) return;
@@ -92,7 +95,7 @@ void WriteTransaction::commit() {
   phases::count(phases::commits);
   // Inside make_durable or a synced acceptance the commit is the fsync: charged there.
   phases::Timer timer(phases::current() == phases::fsync ? phases::fsync : phases::commit);
-  db_.exec("COMMIT");
+  Query(db_, "COMMIT").exec();
   done_ = true;
 }
 

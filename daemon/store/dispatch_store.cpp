@@ -1,5 +1,7 @@
 #include "dispatch_store.h"
 
+#include "statement_cache.h"
+
 namespace closeout::store {
 
 namespace {
@@ -34,10 +36,10 @@ DispatchRecord read_dispatch(SQLite::Statement& q) {
 void add_event(SQLite::Database& db, std::string_view number, Timestamp at, std::string_view event,
                std::string_view from, std::string_view to, std::string_view message_id,
                std::string_view detail) {
-  SQLite::Statement q(db,
-                      "INSERT INTO events (dispatch_number, at, event, from_state, to_state, "
-                      "message_id, detail) VALUES (?, ?, ?, nullif(?, ''), nullif(?, ''), "
-                      "nullif(?, ''), ?)");
+  Query q(db,
+          "INSERT INTO events (dispatch_number, at, event, from_state, to_state, "
+          "message_id, detail) VALUES (?, ?, ?, nullif(?, ''), nullif(?, ''), "
+          "nullif(?, ''), ?)");
   q.bind(1, std::string(number));
   q.bind(2, at);
   q.bind(3, std::string(event));
@@ -62,17 +64,17 @@ std::vector<std::string> DispatchRecord::flags() const {
 }
 
 std::optional<DispatchRecord> DispatchStore::find(std::string_view number) {
-  SQLite::Statement q(db_, std::string("SELECT ") + kColumns + " FROM dispatches WHERE number = ?");
+  Query q(db_, std::string("SELECT ") + kColumns + " FROM dispatches WHERE number = ?");
   q.bind(1, std::string(number));
   if (!q.executeStep()) return std::nullopt;
   return read_dispatch(q);
 }
 
 void DispatchStore::insert(const DispatchRecord& r, std::string_view message_id) {
-  SQLite::Statement q(db_,
-                      "INSERT INTO dispatches (number, state, serial_number, model, "
-                      "customer_name, dispatch_date, section1_json, unregistered, received_at, "
-                      "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Query q(db_,
+          "INSERT INTO dispatches (number, state, serial_number, model, "
+          "customer_name, dispatch_date, section1_json, unregistered, received_at, "
+          "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   q.bind(1, r.number);
   q.bind(2, std::string(state::received));
   q.bind(3, r.serial_number);
@@ -90,10 +92,10 @@ void DispatchStore::insert(const DispatchRecord& r, std::string_view message_id)
 
 void DispatchStore::update_section1(const DispatchRecord& r, std::string_view message_id,
                                     std::string_view detail, Timestamp now) {
-  SQLite::Statement q(db_,
-                      "UPDATE dispatches SET serial_number = ?, model = ?, customer_name = ?, "
-                      "dispatch_date = ?, section1_json = ?, unregistered = ?, updated_at = ? "
-                      "WHERE number = ?");
+  Query q(db_,
+          "UPDATE dispatches SET serial_number = ?, model = ?, customer_name = ?, "
+          "dispatch_date = ?, section1_json = ?, unregistered = ?, updated_at = ? "
+          "WHERE number = ?");
   q.bind(1, r.serial_number);
   q.bind(2, r.model);
   q.bind(3, r.customer_name);
@@ -111,7 +113,7 @@ void DispatchStore::transition(std::string_view number, std::string_view to, std
                                Timestamp now) {
   auto current = find(number);
   if (!current) throw StoreError("no dispatch " + std::string(number));
-  SQLite::Statement q(db_, "UPDATE dispatches SET state = ?, updated_at = ? WHERE number = ?");
+  Query q(db_, "UPDATE dispatches SET state = ?, updated_at = ? WHERE number = ?");
   q.bind(1, std::string(to));
   q.bind(2, now);
   q.bind(3, std::string(number));
@@ -125,8 +127,7 @@ void DispatchStore::note(std::string_view number, std::string_view event,
 }
 
 void DispatchStore::set_section2(std::string_view number, std::string_view json, Timestamp now) {
-  SQLite::Statement q(db_,
-                      "UPDATE dispatches SET section2_json = ?, updated_at = ? WHERE number = ?");
+  Query q(db_, "UPDATE dispatches SET section2_json = ?, updated_at = ? WHERE number = ?");
   q.bind(1, std::string(json));
   q.bind(2, now);
   q.bind(3, std::string(number));
@@ -134,30 +135,30 @@ void DispatchStore::set_section2(std::string_view number, std::string_view json,
 }
 
 void DispatchStore::set_closed_out(std::string_view number, Timestamp at) {
-  SQLite::Statement q(db_, "UPDATE dispatches SET closed_out_at = ? WHERE number = ?");
+  Query q(db_, "UPDATE dispatches SET closed_out_at = ? WHERE number = ?");
   q.bind(1, at);
   q.bind(2, std::string(number));
   q.exec();
 }
 
 void DispatchStore::set_unregistered(std::string_view number, bool unregistered) {
-  SQLite::Statement q(db_, "UPDATE dispatches SET unregistered = ? WHERE number = ?");
+  Query q(db_, "UPDATE dispatches SET unregistered = ? WHERE number = ?");
   q.bind(1, unregistered ? 1 : 0);
   q.bind(2, std::string(number));
   q.exec();
 }
 
 void DispatchStore::record_reminder(std::string_view number, Timestamp at) {
-  SQLite::Statement q(db_,
-                      "UPDATE dispatches SET reminders_sent = reminders_sent + 1, "
-                      "last_reminder_at = ? WHERE number = ?");
+  Query q(db_,
+          "UPDATE dispatches SET reminders_sent = reminders_sent + 1, "
+          "last_reminder_at = ? WHERE number = ?");
   q.bind(1, at);
   q.bind(2, std::string(number));
   q.exec();
 }
 
 void DispatchStore::record_escalation(std::string_view number, Timestamp at) {
-  SQLite::Statement q(db_, "UPDATE dispatches SET escalated_at = ?, overdue = 1 WHERE number = ?");
+  Query q(db_, "UPDATE dispatches SET escalated_at = ?, overdue = 1 WHERE number = ?");
   q.bind(1, at);
   q.bind(2, std::string(number));
   q.exec();
@@ -167,7 +168,7 @@ std::vector<DispatchRecord> DispatchStore::list(const DispatchFilter& filter) {
   std::string sql = std::string("SELECT ") + kColumns +
                     " FROM dispatches WHERE (?1 = '' OR state = ?1) AND (?2 = 0 OR overdue = 1)"
                     " ORDER BY received_at, number";
-  SQLite::Statement q(db_, sql);
+  Query q(db_, sql);
   q.bind(1, filter.state);
   q.bind(2, filter.overdue_only ? 1 : 0);
   std::vector<DispatchRecord> out;
@@ -176,19 +177,19 @@ std::vector<DispatchRecord> DispatchStore::list(const DispatchFilter& filter) {
 }
 
 std::vector<DispatchRecord> DispatchStore::awaiting_section2() {
-  SQLite::Statement q(db_, std::string("SELECT ") + kColumns +
-                               " FROM dispatches WHERE state IN ('received', 'notified', "
-                               "'rejected') ORDER BY received_at");
+  Query q(db_, std::string("SELECT ") + kColumns +
+                   " FROM dispatches WHERE state IN ('received', 'notified', "
+                   "'rejected') ORDER BY received_at");
   std::vector<DispatchRecord> out;
   while (q.executeStep()) out.push_back(read_dispatch(q));
   return out;
 }
 
 std::vector<EventRecord> DispatchStore::timeline(std::string_view number) {
-  SQLite::Statement q(db_,
-                      "SELECT at, event, coalesce(from_state, ''), coalesce(to_state, ''), "
-                      "coalesce(message_id, ''), detail FROM events WHERE dispatch_number = ? "
-                      "ORDER BY id");
+  Query q(db_,
+          "SELECT at, event, coalesce(from_state, ''), coalesce(to_state, ''), "
+          "coalesce(message_id, ''), detail FROM events WHERE dispatch_number = ? "
+          "ORDER BY id");
   q.bind(1, std::string(number));
   std::vector<EventRecord> out;
   while (q.executeStep()) {

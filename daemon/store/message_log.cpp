@@ -1,5 +1,7 @@
 #include "message_log.h"
 
+#include "statement_cache.h"
+
 namespace closeout::store {
 
 namespace {
@@ -28,10 +30,10 @@ MessageRecord read_message(SQLite::Statement& q) {
 }  // namespace
 
 void MessageLog::record(const MessageRecord& m) {
-  SQLite::Statement q(db_,
-                      "INSERT INTO messages (uidvalidity, uid, message_id, from_address, subject, "
-                      "kind, action, folder, dispatch_number, detail, size, processed_at) VALUES "
-                      "(?, ?, ?, ?, ?, ?, ?, ?, nullif(?, ''), ?, ?, ?)");
+  Query q(db_,
+          "INSERT INTO messages (uidvalidity, uid, message_id, from_address, subject, "
+          "kind, action, folder, dispatch_number, detail, size, processed_at) VALUES "
+          "(?, ?, ?, ?, ?, ?, ?, ?, nullif(?, ''), ?, ?, ?)");
   q.bind(1, static_cast<std::int64_t>(m.uidvalidity));
   q.bind(2, static_cast<std::int64_t>(m.uid));
   q.bind(3, m.message_id);
@@ -48,8 +50,8 @@ void MessageLog::record(const MessageRecord& m) {
 }
 
 std::optional<MessageRecord> MessageLog::find_uid(std::uint32_t uidvalidity, std::uint32_t uid) {
-  SQLite::Statement q(
-      db_, std::string("SELECT ") + kColumns + " FROM messages WHERE uidvalidity = ? AND uid = ?");
+  Query q(db_,
+          std::string("SELECT ") + kColumns + " FROM messages WHERE uidvalidity = ? AND uid = ?");
   q.bind(1, static_cast<std::int64_t>(uidvalidity));
   q.bind(2, static_cast<std::int64_t>(uid));
   if (!q.executeStep()) return std::nullopt;
@@ -58,15 +60,15 @@ std::optional<MessageRecord> MessageLog::find_uid(std::uint32_t uidvalidity, std
 
 std::optional<MessageRecord> MessageLog::find_message_id(std::string_view message_id) {
   if (message_id.empty()) return std::nullopt;
-  SQLite::Statement q(db_, std::string("SELECT ") + kColumns +
-                               " FROM messages WHERE message_id = ? ORDER BY id LIMIT 1");
+  Query q(db_, std::string("SELECT ") + kColumns +
+                   " FROM messages WHERE message_id = ? ORDER BY id LIMIT 1");
   q.bind(1, std::string(message_id));
   if (!q.executeStep()) return std::nullopt;
   return read_message(q);
 }
 
 MailboxPosition MessageLog::position(std::string_view mailbox) {
-  SQLite::Statement q(db_, "SELECT uidvalidity, last_uid FROM imap_position WHERE mailbox = ?");
+  Query q(db_, "SELECT uidvalidity, last_uid FROM imap_position WHERE mailbox = ?");
   q.bind(1, std::string(mailbox));
   if (!q.executeStep()) return {};
   return {static_cast<std::uint32_t>(q.getColumn(0).getInt64()),
@@ -74,10 +76,10 @@ MailboxPosition MessageLog::position(std::string_view mailbox) {
 }
 
 void MessageLog::set_position(std::string_view mailbox, MailboxPosition p) {
-  SQLite::Statement q(db_,
-                      "INSERT INTO imap_position (mailbox, uidvalidity, last_uid) VALUES (?, ?, ?) "
-                      "ON CONFLICT (mailbox) DO UPDATE SET uidvalidity = excluded.uidvalidity, "
-                      "last_uid = excluded.last_uid");
+  Query q(db_,
+          "INSERT INTO imap_position (mailbox, uidvalidity, last_uid) VALUES (?, ?, ?) "
+          "ON CONFLICT (mailbox) DO UPDATE SET uidvalidity = excluded.uidvalidity, "
+          "last_uid = excluded.last_uid");
   q.bind(1, std::string(mailbox));
   q.bind(2, static_cast<std::int64_t>(p.uidvalidity));
   q.bind(3, static_cast<std::int64_t>(p.last_uid));

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "statement_cache.h"
+
 namespace closeout::store {
 
 namespace {
@@ -32,10 +34,10 @@ OutboxEntry read_entry(SQLite::Statement& q) {
 }  // namespace
 
 std::int64_t OutboxStore::enqueue(const OutboxEntry& e) {
-  SQLite::Statement q(db_,
-                      "INSERT INTO outbox (kind, dispatch_number, message_id, envelope_from, "
-                      "recipients, subject, content, status, next_attempt_at, created_at, "
-                      "caused_by) VALUES (?, nullif(?, ''), ?, ?, ?, ?, ?, 'pending', ?, ?, ?)");
+  Query q(db_,
+          "INSERT INTO outbox (kind, dispatch_number, message_id, envelope_from, "
+          "recipients, subject, content, status, next_attempt_at, created_at, "
+          "caused_by) VALUES (?, nullif(?, ''), ?, ?, ?, ?, ?, 'pending', ?, ?, ?)");
   q.bind(1, e.kind);
   q.bind(2, e.dispatch_number);
   q.bind(3, e.message_id);
@@ -51,9 +53,9 @@ std::int64_t OutboxStore::enqueue(const OutboxEntry& e) {
 }
 
 std::vector<OutboxEntry> OutboxStore::due(Timestamp now, std::size_t limit) {
-  SQLite::Statement q(db_, std::string("SELECT ") + kColumns +
-                               " FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
-                               "ORDER BY next_attempt_at, id LIMIT ?");
+  Query q(db_, std::string("SELECT ") + kColumns +
+                   " FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
+                   "ORDER BY next_attempt_at, id LIMIT ?");
   q.bind(1, now);
   q.bind(2, static_cast<std::int64_t>(limit));
   std::vector<OutboxEntry> out;
@@ -62,8 +64,7 @@ std::vector<OutboxEntry> OutboxStore::due(Timestamp now, std::size_t limit) {
 }
 
 std::optional<OutboxEntry> OutboxStore::get(std::int64_t id) {
-  SQLite::Statement q(db_,
-                      std::string("SELECT ") + kColumns + ", content FROM outbox WHERE id = ?");
+  Query q(db_, std::string("SELECT ") + kColumns + ", content FROM outbox WHERE id = ?");
   q.bind(1, id);
   if (!q.executeStep()) return std::nullopt;
   auto e = read_entry(q);
@@ -75,8 +76,7 @@ std::optional<OutboxEntry> OutboxStore::get(std::int64_t id) {
 
 bool OutboxStore::claim(std::int64_t id) {
   WriteTransaction tx(db_);
-  SQLite::Statement q(db_,
-                      "UPDATE outbox SET status = 'sending' WHERE id = ? AND status = 'pending'");
+  Query q(db_, "UPDATE outbox SET status = 'sending' WHERE id = ? AND status = 'pending'");
   q.bind(1, id);
   bool claimed = q.exec() == 1;
   tx.commit();
@@ -92,9 +92,9 @@ int OutboxStore::release_claims() {
 
 bool OutboxStore::has_follow_up(std::string_view kind, std::string_view dispatch_number,
                                 std::string_view caused_by) {
-  SQLite::Statement q(db_,
-                      "SELECT 1 FROM outbox WHERE kind = ? AND dispatch_number = ? AND "
-                      "caused_by = ? LIMIT 1");
+  Query q(db_,
+          "SELECT 1 FROM outbox WHERE kind = ? AND dispatch_number = ? AND "
+          "caused_by = ? LIMIT 1");
   q.bind(1, std::string(kind));
   q.bind(2, std::string(dispatch_number));
   q.bind(3, std::string(caused_by));
@@ -102,42 +102,41 @@ bool OutboxStore::has_follow_up(std::string_view kind, std::string_view dispatch
 }
 
 std::optional<std::int64_t> OutboxStore::closeout_in_flight(std::string_view dispatch_number) {
-  SQLite::Statement q(db_,
-                      "SELECT id FROM outbox WHERE kind = 'closeout' AND dispatch_number = ? AND "
-                      "status IN ('pending', 'sending') ORDER BY id LIMIT 1");
+  Query q(db_,
+          "SELECT id FROM outbox WHERE kind = 'closeout' AND dispatch_number = ? AND "
+          "status IN ('pending', 'sending') ORDER BY id LIMIT 1");
   q.bind(1, std::string(dispatch_number));
   if (!q.executeStep()) return std::nullopt;
   return q.getColumn(0).getInt64();
 }
 
 void OutboxStore::mark_sent(std::int64_t id, Timestamp at) {
-  SQLite::Statement q(db_,
-                      "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, "
-                      "last_error = '', effects_done = 0 WHERE id = ?");
+  Query q(db_,
+          "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, "
+          "last_error = '', effects_done = 0 WHERE id = ?");
   q.bind(1, at);
   q.bind(2, id);
   q.exec();
 }
 
 void OutboxStore::mark_effects_done(std::int64_t id) {
-  SQLite::Statement q(db_, "UPDATE outbox SET effects_done = 1 WHERE id = ?");
+  Query q(db_, "UPDATE outbox SET effects_done = 1 WHERE id = ?");
   q.bind(1, id);
   q.exec();
 }
 
 std::vector<OutboxEntry> OutboxStore::sent_without_effects() {
-  SQLite::Statement q(db_,
-                      std::string("SELECT ") + kColumns +
-                          " FROM outbox WHERE status = 'sent' AND effects_done = 0 ORDER BY id");
+  Query q(db_, std::string("SELECT ") + kColumns +
+                   " FROM outbox WHERE status = 'sent' AND effects_done = 0 ORDER BY id");
   std::vector<OutboxEntry> out;
   while (q.executeStep()) out.push_back(read_entry(q));
   return out;
 }
 
 void OutboxStore::mark_retry(std::int64_t id, Timestamp next, std::string_view error) {
-  SQLite::Statement q(db_,
-                      "UPDATE outbox SET status = 'pending', attempts = attempts + 1, "
-                      "next_attempt_at = ?, last_error = ? WHERE id = ?");
+  Query q(db_,
+          "UPDATE outbox SET status = 'pending', attempts = attempts + 1, "
+          "next_attempt_at = ?, last_error = ? WHERE id = ?");
   q.bind(1, next);
   q.bind(2, std::string(error));
   q.bind(3, id);
@@ -145,35 +144,35 @@ void OutboxStore::mark_retry(std::int64_t id, Timestamp next, std::string_view e
 }
 
 void OutboxStore::mark_failed(std::int64_t id, std::string_view error) {
-  SQLite::Statement q(db_,
-                      "UPDATE outbox SET status = 'failed', attempts = attempts + 1, "
-                      "last_error = ? WHERE id = ?");
+  Query q(db_,
+          "UPDATE outbox SET status = 'failed', attempts = attempts + 1, "
+          "last_error = ? WHERE id = ?");
   q.bind(1, std::string(error));
   q.bind(2, id);
   q.exec();
 }
 
 bool OutboxStore::mark_unsendable(std::int64_t id, std::string_view error) {
-  SQLite::Statement q(db_,
-                      "UPDATE outbox SET status = 'failed', attempts = attempts + 1, "
-                      "last_error = ? WHERE id = ? AND status IN ('pending', 'sending')");
+  Query q(db_,
+          "UPDATE outbox SET status = 'failed', attempts = attempts + 1, "
+          "last_error = ? WHERE id = ? AND status IN ('pending', 'sending')");
   q.bind(1, std::string(error));
   q.bind(2, id);
   return q.exec() == 1;
 }
 
 bool OutboxStore::requeue(std::int64_t id, Timestamp now) {
-  SQLite::Statement q(db_,
-                      "UPDATE outbox SET status = 'pending', next_attempt_at = ? "
-                      "WHERE id = ? AND status IN ('failed', 'pending')");
+  Query q(db_,
+          "UPDATE outbox SET status = 'pending', next_attempt_at = ? "
+          "WHERE id = ? AND status IN ('failed', 'pending')");
   q.bind(1, now);
   q.bind(2, id);
   return q.exec() == 1;
 }
 
 std::vector<OutboxEntry> OutboxStore::list(bool all) {
-  SQLite::Statement q(db_, std::string("SELECT ") + kColumns +
-                               " FROM outbox WHERE ? OR status != 'sent' ORDER BY id");
+  Query q(db_, std::string("SELECT ") + kColumns +
+                   " FROM outbox WHERE ? OR status != 'sent' ORDER BY id");
   q.bind(1, all ? 1 : 0);
   std::vector<OutboxEntry> out;
   while (q.executeStep()) out.push_back(read_entry(q));
@@ -181,16 +180,16 @@ std::vector<OutboxEntry> OutboxStore::list(bool all) {
 }
 
 std::optional<std::string> OutboxStore::dispatch_of_message_id(std::string_view message_id) {
-  SQLite::Statement q(db_,
-                      "SELECT dispatch_number FROM outbox WHERE message_id = ? AND "
-                      "dispatch_number IS NOT NULL");
+  Query q(db_,
+          "SELECT dispatch_number FROM outbox WHERE message_id = ? AND "
+          "dispatch_number IS NOT NULL");
   q.bind(1, std::string(message_id));
   if (!q.executeStep()) return std::nullopt;
   return q.getColumn(0).getString();
 }
 
 std::optional<Timestamp> OutboxStore::earliest_pending() {
-  SQLite::Statement q(db_, "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'");
+  Query q(db_, "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'");
   if (!q.executeStep() || q.getColumn(0).isNull()) return std::nullopt;
   return q.getColumn(0).getInt64();
 }

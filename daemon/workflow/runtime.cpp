@@ -31,6 +31,7 @@ std::unique_ptr<Runtime> Runtime::open(const std::string& config_path,
   if (before_store) before_store(rt->config_);
   rt->db_ = store::open_database(rt->config_.store.path);
   crash_points::watch_commits(rt->db_->getHandle());  // test only: a no-op unless asked
+  rt->statements_ = std::make_unique<store::StatementCache>(*rt->db_);
   rt->mail_ = std::make_unique<MailFactory>(rt->config_, *rt->templates_);
   return rt;
 }

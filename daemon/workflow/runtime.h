@@ -12,6 +12,7 @@
 #include "form_definition.h"
 #include "mail_factory.h"
 #include "mail_templates.h"
+#include "statement_cache.h"
 #include "workflow.h"
 
 namespace closeout::workflow {
@@ -42,6 +43,7 @@ class Runtime {
   std::shared_ptr<const FormDefinition> form_;
   std::unique_ptr<MailTemplates> templates_;
   std::unique_ptr<SQLite::Database> db_;
+  std::unique_ptr<store::StatementCache> statements_;  // after db_: finalized before it closes
   std::unique_ptr<MailFactory> mail_;
 };
 

@@ -2,12 +2,14 @@
 
 #include <SQLiteCpp/Exception.h>
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 
 #include "dispatch_store.h"
 #include "incoming_mail.h"
 #include "local_date.h"
 #include "message_log.h"
 #include "phase_counters.h"
+#include "statement_cache.h"
 
 namespace closeout::workflow {
 
@@ -159,11 +161,50 @@ void finish_effects(Workflow& w, const store::OutboxEntry& e, const SendReport& 
   effects.commit();
 }
 
+// Any other mail (a notice, above all: one per dispatch of a backlog): the acceptance and its
+// effects in ONE commit, not two. Its effects are one state change or timeline note and never a
+// follow-up mail, so nothing in them needs the acceptance on disk first; a crash before the
+// commit loses both, which is the RFC 1047 window the acceptance alone already had. The effects
+// run under a savepoint: if they fail, they alone are undone and the acceptance is still
+// committed (effects_done = 0, so finish_accepted_sends redoes them), as with two commits.
+void record_acceptance_and_effects(Workflow& w, const store::OutboxEntry& e,
+                                   const SendReport& report, store::Timestamp now) {
+  std::exception_ptr effects_failed;
+  {
+    store::WriteTransaction tx(w.db);
+    store::OutboxStore(w.db).mark_sent(e.id, now);
+    store::Query(w.db, "SAVEPOINT effects").exec();
+    try {
+      on_accepted(w, e, report, now);
+      store::OutboxStore(w.db).mark_effects_done(e.id);
+      store::Query(w.db, "RELEASE effects").exec();
+      tx.commit();
+      return;
+    } catch (const std::exception&) {
+      effects_failed = std::current_exception();
+    }
+    // Some errors (a full disk, an I/O error) end the whole transaction: then there is no
+    // savepoint to go back to, and the acceptance is recorded alone below.
+    if (sqlite3_get_autocommit(w.db.getHandle()) == 0) {
+      store::Query(w.db, "ROLLBACK TO effects").exec();
+      store::Query(w.db, "RELEASE effects").exec();
+      tx.commit();
+      std::rethrow_exception(effects_failed);
+    }
+  }
+  record_acceptance(w, e, now);
+  std::rethrow_exception(effects_failed);
+}
+
 }  // namespace
 
 void apply_send_result(Workflow& w, const store::OutboxEntry& e, const SendReport& report,
                        store::Timestamp now) {
   store::OutboxStore outbox(w.db);
+  if (report.verdict == SendVerdict::accepted && e.kind != store::mail_kind::closeout) {
+    record_acceptance_and_effects(w, e, report, now);
+    return;
+  }
   if (report.verdict == SendVerdict::accepted) {
     record_acceptance(w, e, now);
     finish_effects(w, e, report, now);

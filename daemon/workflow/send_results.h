@@ -2,9 +2,11 @@
 // sent, a notice makes the dispatch notified, a close-out makes it closed_out and queues the
 // technician's confirmation. Transient: tried again after a doubling delay, never dropped.
 // Permanent: failed; a refused close-out fails the dispatch and is escalated to the admins.
-// Acceptance is committed on its own, the moment the server has answered, which keeps the
-// window in which a crash could send a close-out twice as small as it can be; its
+// A close-out's acceptance is committed on its own (synced), the moment the server has answered,
+// which keeps the window in which a crash could send it twice as small as it can be; its
 // consequences follow in a second transaction (finish_accepted_sends redoes them after a crash).
+// Other mail, whose effects queue no follow-up, commits acceptance and effects at once (one
+// commit per notice, not two); effects that fail are undone alone and redone the same way.
 //
 // The contract of those consequences ("effects"), enforced in send_results.cpp: they are
 // idempotent (replayed after a crash they queue no second confirmation) and they never throw for

@@ -100,5 +100,30 @@ TEST_F(OutboxEffects, ARetryAfterATransientFailureReleasesTheClaim) {
   EXPECT_EQ(box.due(kNow + 3600, 10).size(), 1U);
 }
 
+// A notice commits its acceptance and effects at once (send_results.h): when the effects fail
+// (here the database refuses the state change), the acceptance must still be on record, or the
+// notice would be sent a second time; the effects come back by finish_accepted_sends.
+TEST_F(OutboxEffects, ANoticeWhoseEffectsFailStaysSentAndItsEffectsAreRedone) {
+  deliver_dispatch("7012345678");
+  auto notice = outbox("notice").at(0);
+  ASSERT_TRUE(store::OutboxStore(runtime_->db()).claim(notice.id));
+  runtime_->db().exec(
+      "CREATE TRIGGER refuse_notified BEFORE UPDATE OF state ON dispatches "
+      "WHEN NEW.state = 'notified' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END");
+  auto w = runtime_->workflow();
+  EXPECT_THROW(
+      workflow::apply_send_result(w, notice, {workflow::SendVerdict::accepted, "250 Ok"}, kNow),
+      SQLite::Exception);
+  auto stored = store::OutboxStore(runtime_->db()).get(notice.id);
+  EXPECT_EQ(stored->status, "sent") << "the server has it: never sent again";
+  EXPECT_EQ(unfinished(), 1U) << "its effects are still to do";
+  EXPECT_EQ(dispatch("7012345678").state, "received");
+  EXPECT_TRUE(events("notice sent").empty()) << "nothing of the failed effects is left";
+  runtime_->db().exec("DROP TRIGGER refuse_notified");
+  EXPECT_EQ(workflow::finish_accepted_sends(w, kNow + 1), 1);
+  EXPECT_EQ(dispatch("7012345678").state, "notified");
+  EXPECT_EQ(unfinished(), 0U);
+}
+
 }  // namespace
 }  // namespace closeout::testing
