@@ -1,7 +1,7 @@
 // check-config's offline look at the OAuth sign-in (auth = "oauth2"): the [oauth] keys, the
 // client secret file, and a token store that exists, is 0600, reads, and is not marked as
-// needing a new login. A problem is exit 78 with the command to run. The online login with the token is done elsewhere
-// (check_config_command.cpp, sign_in_for_probes).
+// needing a new login. A problem is exit 78 with the command to run. The online login with the
+// token is done elsewhere (check_config_command.cpp, sign_in_for_probes).
 #pragma once
 #include <iosfwd>
 
