@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -52,9 +53,12 @@ void OutboxSender::abort() {
 // block of a coroutine by the time its handler runs.
 asio::awaitable<void> OutboxSender::work(transport::SmtpSender& sender, FlushStats& stats,
                                          const bool& stop_requested) {
-  while (!queue_.empty() && !stop_requested && !stats.connection_failure) {
+  std::deque<std::int64_t> mine;  // claimed for this connection, not sent yet
+  while (!stop_requested && !stats.connection_failure) {
+    if (mine.empty() && queue_.empty()) break;
     if (sender.settings().oauth2) {
-      // No sign-in: a connection-level failure, not a verdict on any mail; nothing is claimed.
+      // No sign-in: a connection-level failure, not a verdict on any mail; nothing more is
+      // claimed, and what this connection holds is given back with the rest of held_.
       transport::Bearer bearer;
       if (bearer_) bearer = co_await bearer_();
       if (bearer.token.empty()) {
@@ -65,8 +69,13 @@ asio::awaitable<void> OutboxSender::work(transport::SmtpSender& sender, FlushSta
       }
       sender.set_bearer(std::move(bearer.token), std::move(bearer.username));
     }
-    std::int64_t id = queue_.front();
-    queue_.pop_front();
+    if (mine.empty()) {
+      mine = claim_next(stats);
+      continue;
+    }
+    std::int64_t id = mine.front();
+    mine.pop_front();
+    std::erase(held_, id);  // its send starts: a stop from here on leaves it to start-up recovery
     auto entry = take(id, stats);
     if (!entry) continue;
     transport::Envelope envelope{entry->envelope_from, entry->recipients};
@@ -79,14 +88,49 @@ asio::awaitable<void> OutboxSender::work(transport::SmtpSender& sender, FlushSta
   }
 }
 
+// A connection's next few entries claimed in one commit, not one commit each: its share of
+// what is left, at most kClaimChunk, so a stop or a lost connection has few to give back and
+// the other connections still get their part. When that commit fails, each is claimed alone,
+// so one entry whose claim fails (a fault of ours) is that entry's failure, not its chunk's.
+std::deque<std::int64_t> OutboxSender::claim_next(FlushStats& stats) {
+  std::size_t n = std::clamp<std::size_t>(queue_.size() / kConnections, 1, kClaimChunk);
+  std::vector<std::int64_t> ids(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  store::OutboxStore outbox(runtime_.db());
+  std::vector<std::int64_t> claimed;
+  try {
+    claimed = outbox.claim(ids);
+  } catch (const std::exception&) {
+    claimed.clear();
+    for (auto id : ids) {
+      std::optional<store::OutboxEntry> entry;
+      try {
+        entry = outbox.get(id);
+        if (outbox.claim(id)) claimed.push_back(id);
+      } catch (const std::exception& e) {
+        entry_failed(id, entry, false, e.what());
+        ++stats.failed;
+      }
+    }
+  }
+  held_.insert(held_.end(), claimed.begin(), claimed.end());
+  return {claimed.begin(), claimed.end()};
+}
+
+// Claims whose send never started go back to pending now, not at the next start. If the
+// database refuses, they are kept and tried again at the next flush (or start-up releases them).
+void OutboxSender::release_held() {
+  if (held_.empty()) return;
+  store::OutboxStore(runtime_.db()).release(held_);
+  held_.clear();
+}
+
 std::optional<store::OutboxEntry> OutboxSender::take(std::int64_t id, FlushStats& stats) {
   std::optional<store::OutboxEntry> entry;
   try {
-    store::OutboxStore outbox(runtime_.db());
-    entry = outbox.get(id);
-    if (!entry || entry->status != "pending") return std::nullopt;
-    // Claimed before the SMTP transaction: only the claimer sends it, whoever else is running.
-    if (!outbox.claim(id)) return std::nullopt;
+    entry = store::OutboxStore(runtime_.db()).get(id);
+    // Claimed by us in claim_next: only the claimer sends it, whoever else is running.
+    if (!entry || entry->status != "sending") return std::nullopt;
     return entry;
   } catch (const std::exception& e) {
     entry_failed(id, entry, false, e.what());
@@ -171,6 +215,7 @@ void OutboxSender::entry_failed(std::int64_t id, const std::optional<store::Outb
 asio::awaitable<FlushStats> OutboxSender::flush(const bool& stop_requested) {
   FlushStats stats;
   store::OutboxStore outbox(runtime_.db());
+  release_held();  // what an earlier flush could not give back
   if (!recovered_) {
     // Start-up recovery, in this one place: a claim a crash left behind is not a send in
     // progress (one closeoutd per database), so the entry is sent again. The server may have
@@ -226,6 +271,7 @@ asio::awaitable<FlushStats> OutboxSender::flush(const bool& stop_requested) {
     if (worker_died) break;
   }
   senders_.clear();
+  release_held();
   co_return stats;
 }
 

@@ -3,7 +3,8 @@
 // connection itself ends the flush: the rest stays due, rather than each entry waiting out its own
 // connect timeout against a server that is down. One entry that cannot be handled (a bug, bytes
 // the server chokes on) is marked failed with the reason and the queue goes on; only a database
-// that cannot record anything ends the flush. Rows are claimed (sending) before they are sent.
+// that cannot record anything ends the flush. Rows are claimed (sending) before they are sent,
+// a few per commit; claims whose send never started are given back when the flush ends.
 #pragma once
 #include <deque>
 #include <memory>
@@ -42,9 +43,12 @@ class OutboxSender {
 
  private:
   static constexpr std::size_t kConnections = 4;
+  static constexpr std::size_t kClaimChunk = 16;  // entries claimed per commit, at most
   boost::asio::awaitable<void> work(transport::SmtpSender& sender, FlushStats& stats,
                                     const bool& stop_requested);
-  // The entry, read and claimed; nothing when it is not ours to send or could not be read.
+  std::deque<std::int64_t> claim_next(FlushStats& stats);
+  void release_held();
+  // The entry, read; nothing when it is not ours to send (claimed) or could not be read.
   std::optional<store::OutboxEntry> take(std::int64_t id, FlushStats& stats);
   // The server's verdict applied and logged; a fault doing so is this entry's failure.
   void finish(const store::OutboxEntry& entry, const transport::SendResult& result,
@@ -59,7 +63,8 @@ class OutboxSender {
   std::vector<std::unique_ptr<transport::SmtpSender>> senders_;
   std::deque<std::int64_t> queue_;
   transport::BearerSource bearer_;
-  bool recovered_ = false;  // claims left by a crash released (the first flush: start-up)
+  std::vector<std::int64_t> held_;  // claimed by this process, send not started
+  bool recovered_ = false;          // claims left by a crash released (the first flush: start-up)
 };
 
 }  // namespace closeout

@@ -83,6 +83,30 @@ bool OutboxStore::claim(std::int64_t id) {
   return claimed;
 }
 
+std::vector<std::int64_t> OutboxStore::claim(const std::vector<std::int64_t>& ids) {
+  std::vector<std::int64_t> claimed;
+  WriteTransaction tx(db_);
+  for (auto id : ids) {
+    Query q(db_, "UPDATE outbox SET status = 'sending' WHERE id = ? AND status = 'pending'");
+    q.bind(1, id);
+    if (q.exec() == 1) claimed.push_back(id);
+  }
+  tx.commit();
+  return claimed;
+}
+
+int OutboxStore::release(const std::vector<std::int64_t>& ids) {
+  int released = 0;
+  WriteTransaction tx(db_);
+  for (auto id : ids) {
+    Query q(db_, "UPDATE outbox SET status = 'pending' WHERE id = ? AND status = 'sending'");
+    q.bind(1, id);
+    released += q.exec();
+  }
+  tx.commit();
+  return released;
+}
+
 int OutboxStore::release_claims() {
   WriteTransaction tx(db_);
   int n = db_.exec("UPDATE outbox SET status = 'pending' WHERE status = 'sending'");

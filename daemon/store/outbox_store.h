@@ -56,6 +56,11 @@ class OutboxStore {
   // pending -> sending in a transaction of its own; true only for the one caller that moved it,
   // which alone may send it. Another process (or a second worker) gets false.
   bool claim(std::int64_t id);
+  // The same for several rows in ONE transaction (a sender's next few): the ids it moved.
+  std::vector<std::int64_t> claim(const std::vector<std::int64_t>& ids);
+  // Claims not acted on (the send never started: a stop, a lost connection) back to pending,
+  // in one transaction; rows no longer sending are left alone. Returns how many.
+  int release(const std::vector<std::int64_t>& ids);
   // At start-up only: rows a crash left in sending go back to pending (the server may have the
   // mail: the RFC 1047 window). Returns how many.
   int release_claims();

@@ -62,6 +62,29 @@ TEST_F(OutboxClaims, AClaimACrashLeftBehindGoesBackToPendingAtStartUp) {
   EXPECT_EQ(box.release_claims(), 0);
 }
 
+// A sender claims its next few rows in one commit (outbox_sender.cpp) and gives back those it
+// did not get to send: only rows still pending are claimed, only its own claims go back.
+TEST_F(OutboxClaims, SeveralRowsAreClaimedAtOnceAndTheUnsentGivenBack) {
+  deliver_dispatch("7012345678");
+  deliver_dispatch("7012345679");
+  deliver_dispatch("7012345680");
+  auto notices = outbox("notice");
+  store::OutboxStore box(runtime_->db());
+  auto other = store::open_database(dir_ + "/closeoutd.db");
+  ASSERT_TRUE(store::OutboxStore(*other).claim(notices.at(1).id));  // someone else's
+  auto claimed = box.claim({notices.at(0).id, notices.at(1).id, notices.at(2).id});
+  std::vector<std::int64_t> expected = {notices.at(0).id, notices.at(2).id};
+  EXPECT_EQ(claimed, expected) << "the row claimed elsewhere is not ours";
+  EXPECT_TRUE(box.due(kNow + 3600, 10).empty());
+  // The first was sent; the last never started.
+  auto w = runtime_->workflow();
+  workflow::apply_send_result(w, notices.at(0), {workflow::SendVerdict::accepted, "250 Ok"}, kNow);
+  EXPECT_EQ(box.release({notices.at(0).id, notices.at(2).id}), 1) << "only the unsent goes back";
+  EXPECT_EQ(box.get(notices.at(0).id)->status, "sent");
+  EXPECT_EQ(box.get(notices.at(1).id)->status, "sending") << "the other sender's claim stands";
+  EXPECT_EQ(box.get(notices.at(2).id)->status, "pending");
+}
+
 TEST_F(OutboxClaims, Migration4KeepsEveryRowAndItsDigestLink) {
   runtime_.reset();
   std::filesystem::remove(dir_ + "/closeoutd.db");
