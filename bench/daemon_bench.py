@@ -16,8 +16,9 @@ Targets: time at most 1.2x the bare sum; resident memory at most 30 MB. Exit 1 w
 Then issue 14's measurement, DISPATCHES CITS dispatches only (default 2000; 0 skips it, as PAIRS
 0 skips the mix): on ONE stack, one after the other, a bare imaplib UID FETCH 1:* BODY.PEEK[]
 of the mailbox and a bare smtplib send of DISPATCHES mails on one connection
-(bench/python_transport.py), then closeoutd --once on the same mailbox (one notice each). Same
-targets. closeoutd runs with CLOSEOUTD_PHASES set; its per-phase breakdown is printed.
+(bench/python_transport.py), then, once Postfix has delivered what the bare send left queued,
+closeoutd --once on the same mailbox (one notice each). Same targets. closeoutd runs with
+CLOSEOUTD_PHASES set; its per-phase breakdown and its own CPU time are printed.
 """
 import datetime
 import imaplib
