@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <ostream>
 
+#include "command_config.h"
 #include "config.h"
 #include "database.h"
 #include "exit_codes.h"
@@ -93,13 +94,9 @@ int copy_database(const std::string& store_path, const std::string& tmp) {
 
 int run_backup(const std::string& config_path, const std::string& file, std::ostream& out,
                std::ostream& err) {
-  Config config;
-  try {
-    config = load_config(config_path);
-  } catch (const ConfigError& e) {
-    err << "closeoutctl: " << e.what() << '\n';
-    return exit_code::config;
-  }
+  const std::optional<Config> loaded = load_command_config(config_path, err);
+  if (!loaded) return exit_code::config;
+  const Config& config = *loaded;
   const std::string& db = config.store.path;
   const std::string tmp = file + ".tmp";
   try {

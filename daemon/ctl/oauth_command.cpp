@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "command_config.h"
 #include "config.h"
 #include "config_check.h"
 #include "exit_codes.h"
@@ -181,13 +182,9 @@ int run_oauth_login(const OAuthLoginOptions& o, std::ostream& out, std::ostream&
 
 int run_oauth_status(const std::string& config_path, bool as_json, std::ostream& out,
                      std::ostream& err) {
-  Config config;
-  try {
-    config = load_config(config_path);
-  } catch (const ConfigError& e) {
-    err << "closeoutctl: " << e.what() << '\n';
-    return exit_code::config;
-  }
+  const std::optional<Config> loaded = load_command_config(config_path, err);
+  if (!loaded) return exit_code::config;
+  const Config& config = *loaded;
   const std::string path = token_store_path(config);
   std::optional<TokenSet> tokens;
   try {
@@ -247,13 +244,9 @@ int run_oauth_status(const std::string& config_path, bool as_json, std::ostream&
 }
 
 int run_oauth_logout(const std::string& config_path, std::ostream& out, std::ostream& err) {
-  Config config;
-  try {
-    config = load_config(config_path);
-  } catch (const ConfigError& e) {
-    err << "closeoutctl: " << e.what() << '\n';
-    return exit_code::config;
-  }
+  const std::optional<Config> loaded = load_command_config(config_path, err);
+  if (!loaded) return exit_code::config;
+  const Config& config = *loaded;
   const std::string path = token_store_path(config);
   try {
     if (!remove_token_store(path)) {
