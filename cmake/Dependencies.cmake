@@ -31,3 +31,12 @@ set_target_properties(mimetic::mimetic PROPERTIES
 if(CLOSEOUT_TESTS)
   find_package(GTest CONFIG REQUIRED)
 endif()
+
+# Issue 13, the attachment helper: PDF forms (qpdf), PDF text and page images (poppler-cpp),
+# .docx (libzip), OCR (tesseract, leptonica), and the rendered close-out form (cairo).
+pkg_check_modules(QPDF REQUIRED IMPORTED_TARGET libqpdf)
+pkg_check_modules(POPPLER_CPP REQUIRED IMPORTED_TARGET poppler-cpp)
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+pkg_check_modules(TESSERACT REQUIRED IMPORTED_TARGET tesseract)
+pkg_check_modules(LEPTONICA REQUIRED IMPORTED_TARGET lept)
+pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo)

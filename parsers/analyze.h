@@ -3,11 +3,13 @@
 // the form definition, the configured addresses and today's date.
 #pragma once
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "attachment_reading.h"
 #include "classify.h"
 #include "fields.h"
 #include "form_definition.h"
@@ -15,6 +17,12 @@
 #include "section2_rules.h"
 
 namespace closeout {
+
+// Reads one binary attachment of a kind attachment_kind() recognised ("pdf", "docx", "image",
+// "tnef"). The daemon and closeoutctl pass one that runs the attachment helper process; tests
+// may read in-process. Must not throw: a failure is an "unreadable" reading with its reason.
+using AttachmentReader =
+    std::function<AttachmentReading(const BinaryPart& part, std::string_view kind)>;
 
 struct AnalyzeOptions {
   const FormDefinition* form = &FormDefinition::builtin();
@@ -24,6 +32,8 @@ struct AnalyzeOptions {
   // after it is in the future, whichever zone the technician is in.
   std::chrono::year_month_day today;
   DecodeLimits limits;
+  // Empty: binary attachments are listed as "skipped" ("attachments are not read here").
+  AttachmentReader read_attachment;
 };
 
 struct Analysis {
@@ -45,6 +55,13 @@ struct Analysis {
   // "Precedence: bulk"); empty for a person's mail. It changes nothing about what the mail is,
   // only that closeoutd must not answer it (SPEC "Other mail").
   std::string automatic_mark;
+  // Where each extracted value came from: key -> "body" | "quote" | "attachment:<file name>",
+  // in field order (SPEC "The form itself as an attachment").
+  std::vector<std::pair<std::string, std::string>> field_sources;
+  // Every binary attachment, read or not; text is dropped from these once used.
+  std::vector<AttachmentReading> attachments;
+  // A Section 2 value came from OCR: nothing goes to CITS until a person approves it.
+  bool needs_review = false;
 
   bool no_automatic_answer() const { return !automatic_mark.empty(); }
 

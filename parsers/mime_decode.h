@@ -20,6 +20,16 @@ struct TextPart {
   std::string text;  // UTF-8, transfer- and charset-decoded, cut at DecodeLimits::max_part_bytes
 };
 
+// A leaf that is not text: a PDF, a Word document, an image, winmail.dat. Read (if at all) by
+// the attachment helper process, never in the parse path itself.
+struct BinaryPart {
+  std::string filename;      // RFC 2231/2047-decoded; may be empty
+  std::string content_type;  // lower-cased "type/subtype", parameters dropped
+  std::string bytes;         // transfer-decoded; empty when too_large
+  std::size_t size = 0;      // the decoded size, also when too_large
+  bool too_large = false;    // over DecodeLimits::max_attachment_bytes: skipped, with a reason
+};
+
 struct DecodedMessage {
   std::string message_id;         // as written, angle brackets included
   std::string from;               // the bare address
@@ -27,11 +37,12 @@ struct DecodedMessage {
   bool null_return_path = false;  // "Return-Path: <>": a bounce or other automatic mail
   std::vector<std::string> in_reply_to;
   std::vector<std::string> references;
-  std::string auto_submitted;     // lower-cased, parameters dropped
-  std::string precedence;         // lower-cased
-  bool autoreply_header = false;  // X-Autoreply / X-Autorespond present
-  bool is_report = false;         // multipart/report (DSN, MDN)
-  std::vector<TextPart> parts;    // text/plain and text/html leaves, in document order
+  std::string auto_submitted;            // lower-cased, parameters dropped
+  std::string precedence;                // lower-cased
+  bool autoreply_header = false;         // X-Autoreply / X-Autorespond present
+  bool is_report = false;                // multipart/report (DSN, MDN)
+  std::vector<TextPart> parts;           // text/plain and text/html leaves, in document order
+  std::vector<BinaryPart> binary_parts;  // every other leaf, in document order
 };
 
 struct DecodeLimits {
@@ -45,6 +56,10 @@ struct DecodeLimits {
   // field's length; real fields (even long References) stay far below these.
   std::size_t max_header_field_bytes = std::size_t{128} * 1024;
   std::size_t max_header_bytes = std::size_t{1024} * 1024;
+  // [limits] max_attachment_bytes: a larger attachment is listed, not kept.
+  std::size_t max_attachment_bytes = std::size_t{20} * 1024 * 1024;
+  // Binary leaves past this many are not kept (a message of a thousand tiny images).
+  std::size_t max_binary_parts = 20;
 };
 
 struct DecodeOutcome {

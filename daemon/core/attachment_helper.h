@@ -1,0 +1,39 @@
+// Runs closeout-extract for one attachment: fork + exec with rlimits (address space
+// extract_memory, CPU extract_seconds, file size 0, no core), the bytes on its stdin, a wall
+// clock timeout, its JSON reply bounded. A crash, a timeout, a refusal or a reply that does not
+// parse is an "unreadable" reading with the reason; the caller's process never reads the file.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "analyze.h"
+#include "attachment_reading.h"
+#include "config.h"
+#include "mime_decode.h"
+
+namespace closeout {
+
+struct AttachmentHelperSettings {
+  std::string program;  // closeout-extract; empty: default_extract_program()
+  std::chrono::seconds cpu_seconds{30};
+  std::uint64_t memory_bytes = 536870912;
+  std::uint64_t max_attachment_bytes = 20971520;
+  std::size_t max_pdf_pages = 20;
+  std::uint64_t max_image_pixels = 40000000;
+};
+
+AttachmentHelperSettings attachment_helper_settings(const Config& config);
+
+// Next to the running program (the build tree, or /usr/libexec/closeoutd beside an installed
+// /usr/sbin/closeoutd through CLOSEOUT_LIBEXECDIR).
+std::string default_extract_program();
+
+AttachmentReading read_in_helper(const BinaryPart& part, std::string_view kind,
+                                 const AttachmentHelperSettings& settings);
+
+// The AnalyzeOptions::read_attachment closeoutd and closeoutctl use.
+AttachmentReader helper_attachment_reader(AttachmentHelperSettings settings);
+
+}  // namespace closeout

@@ -1,0 +1,35 @@
+#include "attachment_kind.h"
+
+#include "text_util.h"
+
+namespace closeout {
+namespace {
+
+using namespace std::string_view_literals;
+
+bool starts_with(std::string_view bytes, std::string_view magic) {
+  return bytes.substr(0, magic.size()) == magic;
+}
+
+bool ends_with_ci(std::string_view name, std::string_view suffix) {
+  return name.size() >= suffix.size() && iequals(name.substr(name.size() - suffix.size()), suffix);
+}
+
+}  // namespace
+
+std::string attachment_kind(std::string_view bytes, std::string_view filename,
+                            std::string_view content_type) {
+  // A PDF may have junk before its header (readers look within the first 1024 bytes).
+  if (bytes.substr(0, 1024).find("%PDF-"sv) != std::string_view::npos) return "pdf";
+  if (starts_with(bytes, "\x89PNG\r\n\x1a\n"sv) || starts_with(bytes, "\xff\xd8\xff"sv) ||
+      starts_with(bytes, "II*\0"sv) || starts_with(bytes, "MM\0*"sv))
+    return "image";
+  if (starts_with(bytes, "\x78\x9f\x3e\x22"sv)) return "tnef";
+  if (starts_with(bytes, "PK\x03\x04"sv) &&
+      (ends_with_ci(filename, ".docx") || ends_with_ci(filename, ".docm") ||
+       content_type == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+    return "docx";
+  return "";
+}
+
+}  // namespace closeout
