@@ -73,6 +73,7 @@ FieldSpec read_field(const toml::value& f, std::string_view source) {
   spec.aliases = string_list(f, "aliases", source, false);
   if (f.contains("hint")) spec.hint = required_string(f, "hint", source);
   if (f.contains("list")) spec.is_list = toml::find<bool>(f, "list");
+  spec.form_field_names = string_list(f, "pdf_fields", source, false);
   try {
     for (auto n : toml::find<std::vector<int>>(f, "section")) {
       if (n == 1)
@@ -195,6 +196,33 @@ const FieldSpec* FormDefinition::field(std::string_view key) const noexcept {
 const FieldSpec* FormDefinition::field_for_label(std::string_view normalized) const noexcept {
   auto it = by_label_.find(std::string(normalized));
   return it == by_label_.end() ? nullptr : &fields_[it->second];
+}
+
+const FieldSpec* FormDefinition::field_for_form_field(std::string_view name) const {
+  for (const auto& f : fields_) {
+    for (const auto& n : f.form_field_names) {
+      if (iequals(n, name)) return &f;
+    }
+  }
+  // The last part of a qualified name, without its "[0]" index.
+  std::string_view last =
+      name.substr(name.rfind('.') == std::string_view::npos ? 0 : name.rfind('.') + 1);
+  if (auto bracket = last.find('['); bracket != std::string_view::npos)
+    last = last.substr(0, bracket);
+  // CamelCase and snake_case become words.
+  std::string words;
+  for (std::size_t i = 0; i < last.size(); ++i) {
+    char c = last[i];
+    bool upper = c >= 'A' && c <= 'Z';
+    bool prev_lower = i > 0 && last[i - 1] >= 'a' && last[i - 1] <= 'z';
+    if (c == '_' || c == '-') {
+      words += ' ';
+      continue;
+    }
+    if (upper && prev_lower) words += ' ';
+    words += c;
+  }
+  return field_for_label(normalize_label(words));
 }
 
 bool FormDefinition::is_placeholder(std::string_view value) const {

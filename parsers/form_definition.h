@@ -29,6 +29,9 @@ struct FieldSpec {
   // A list field (Parts Used) keeps unindented lines that follow it as list items.
   bool is_list = false;
   std::string hint;
+  // "pdf_fields" in the form definition: form field names (PDF AcroForm fully qualified names,
+  // .docx content control tags) that mean this field, matched case-insensitively.
+  std::vector<std::string> form_field_names;
 };
 
 struct ReplyMarkers {
@@ -53,6 +56,10 @@ class FormDefinition {
   const FieldSpec* field(std::string_view key) const noexcept;
   // label must already be normalize_label()'d.
   const FieldSpec* field_for_label(std::string_view normalized_label) const noexcept;
+  // A PDF form field or .docx content control by its name: an explicit pdf_fields entry first,
+  // else the name's last part ("topmostSubform[0].Page1[0].TechnicianName[0]" -> "Technician
+  // Name", "date_of_service" -> "date of service") read as a label or alias.
+  const FieldSpec* field_for_form_field(std::string_view name) const;
   std::size_t longest_label_words() const noexcept { return longest_label_words_; }
   // Cheap pre-check before any normalising: can a label start with this (lower-case) word?
   bool may_start_label(std::string_view lower_word) const {
