@@ -36,3 +36,7 @@ add_custom_target(closeout_man_pages ALL DEPENDS ${closeout_man_pages})
 install(FILES ${closeout_man_pages} DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
 
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+
+# poppler (PDF attachments) is GPL, so closeoutd is GPL-3.0-or-later; Debian wants the terms in
+# the package's copyright file.
+install(FILES systemd/debian/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})

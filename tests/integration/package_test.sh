@@ -45,6 +45,8 @@ done
 check "ships no test, benchmark or fuzz binary" bash -c "! grep -E 'test|bench|fuzz|gtest' '$work/files'"
 check "ships nothing under /usr/local or /var" bash -c "! grep -E '^/usr/local|^/var' '$work/files'"
 check "the service is not enabled by the package" bash -c "! grep -E '\\.wants/' '$work/files'"
+check "says its licence: GPL-3.0-or-later in the copyright file" \
+  bash -c "dpkg-deb --fsys-tarfile '$deb' | tar -xO ./usr/share/doc/closeoutd/copyright | grep -q '^License: GPL-3.0-or-later'"
 
 mkdir -p "$work/control" "$work/root"
 dpkg-deb -e "$deb" "$work/control"
