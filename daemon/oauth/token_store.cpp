@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -200,6 +201,27 @@ std::optional<TokenSet> load_token_store(const std::string& path) {
   return from_json(j, path);
 }
 
+namespace {
+
+// A crash between mkstemp and rename leaves a temporary file holding a refresh token. An hour
+// is far beyond any write in progress by another process, so older ones are only leftovers.
+void remove_stale_temporaries(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path store(path);
+  const std::string prefix = store.filename().string() + ".tmp.";
+  std::error_code ec;
+  const auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(1);
+  for (const auto& entry :
+       fs::directory_iterator(store.parent_path().empty() ? "." : store.parent_path(), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    auto written = entry.last_write_time(ec);
+    if (!ec && written < cutoff) fs::remove(entry.path(), ec);
+  }
+}
+
+}  // namespace
+
 void save_token_store(const std::string& path, const TokenSet& tokens) {
   const std::string text = to_json(tokens).dump(2) + "\n";
   std::string tmp = path + ".tmp.XXXXXX";
@@ -236,6 +258,7 @@ void save_token_store(const std::string& path, const TokenSet& tokens) {
   if (::rename(tmp.c_str(), path.c_str()) != 0) throw fail("rename");
   if (crash_points::enabled()) crash_points::step("token-store", "renamed");
   fsync_directory(path);
+  remove_stale_temporaries(path);
 }
 
 bool remove_token_store(const std::string& path) {

@@ -464,6 +464,16 @@ TEST_F(OAuthTokenStore, ALeftoverTemporaryFileDoesNotDisturbTheStore) {
   EXPECT_TRUE(load_token_store(path_)->refresh_token == "SECRET-NEW");
 }
 
+TEST_F(OAuthTokenStore, ASaveRemovesTemporaryFilesACrashLeftButNotOneBeingWritten) {
+  const std::string stale = path_ + ".tmp.OLD123", fresh = path_ + ".tmp.NEW456";
+  { std::ofstream(stale) << "{\"refresh_token\": \"SECRET-OLD"; }
+  { std::ofstream(fresh) << "{\"refresh_token\": \"SECRET-NOW"; }
+  fs::last_write_time(stale, fs::file_time_type::clock::now() - std::chrono::hours(2));
+  save_token_store(path_, sample());
+  EXPECT_FALSE(fs::exists(stale)) << "a refresh token left behind by a crash";
+  EXPECT_TRUE(fs::exists(fresh)) << "another process may still be writing it";
+}
+
 TEST_F(OAuthTokenStore, AnUnwritableDirectoryIsAnErrorNamingThePath) {
   const std::string nowhere = (dir_ / "missing" / "oauth-tokens.json").string();
   try {
