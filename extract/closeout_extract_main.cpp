@@ -74,8 +74,8 @@ void test_fault(const closeout::extract::ExtractRequest& request) {
   if (fault == nullptr) return;
   const std::string_view f = fault;
   if (f == "crash") {
-    std::signal(SIGSEGV, SIG_DFL);  // a sanitizer's handler would turn it into an exit code
-    std::raise(SIGSEGV);
+    (void)std::signal(SIGSEGV, SIG_DFL);  // a sanitizer's handler would make it an exit code
+    (void)std::raise(SIGSEGV);
   } else if (f == "hang") {
     volatile unsigned long spin = 0;
     for (;;) {
@@ -88,6 +88,7 @@ void test_fault(const closeout::extract::ExtractRequest& request) {
     // Untouched blocks cost no RAM; without RLIMIT_AS all 16 GiB are granted and the reply
     // below says so.
     std::vector<char*> blocks;
+    blocks.reserve(256);
     for (int i = 0; i < 256; ++i) blocks.push_back(new char[std::size_t{64} << 20]);
     write_reply("allocated 16 GiB: no address space limit\n");
     std::_Exit(exit_code::ok);
@@ -142,7 +143,7 @@ closeout::AttachmentReading read_bytes(const std::string& bytes,
     reading.read = closeout::AttachmentRead::skipped;
     reading.reason = "larger than max_attachment_bytes (" +
                      std::to_string(request.max_attachment_bytes) + " bytes)";
-    reading.limits_tripped.push_back("max_attachment_bytes");
+    reading.limits_tripped.emplace_back("max_attachment_bytes");
     return reading;
   }
   // read_attachment promises not to throw; a reader that breaks the promise still gets a reply.
