@@ -23,7 +23,9 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/systemd/debian/prerm
     ${PROJECT_SOURCE_DIR}/systemd/debian/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
-# Only what a server needs: tests, benchmarks and fuzzers are never installed.
+# Only what a server needs: tests, benchmarks and fuzzers are never installed. The attachment
+# helper closeout-extract is (extract/CMakeLists.txt: /usr/libexec/closeoutd), and dpkg-shlibdeps
+# adds the reader libraries it links (qpdf, poppler, libzip, tesseract) to Depends.
 set(CPACK_GENERATOR DEB)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)

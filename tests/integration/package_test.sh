@@ -35,7 +35,8 @@ check "version is the project's" grep -q "^$(field Version)\$" <(sed -n 's/^proj
 for dep in systemd ca-certificates libcurl4 libsqlite3-0 libsystemd0 libmimetic0v5 libxml2 libspdlog; do
   check "depends on $dep" grep -q "\\b$dep" <<<"$(field Depends)"
 done
-for f in /usr/sbin/closeoutd /usr/bin/closeoutctl /etc/closeoutd/closeoutd.toml \
+for f in /usr/sbin/closeoutd /usr/bin/closeoutctl /usr/libexec/closeoutd/closeout-extract \
+         /etc/closeoutd/closeoutd.toml \
          /usr/lib/systemd/system/closeoutd.service /usr/lib/systemd/system/closeoutd@.service \
          /usr/share/man/man8/closeoutd.8.gz \
          /usr/share/man/man8/closeoutctl.8.gz /usr/share/closeoutd/cits-form.toml \
@@ -103,6 +104,24 @@ for name in closeoutd.service closeoutd@acme.service; do
     bash -c "[ -n '$score' ] && awk 'BEGIN { exit !($score <= 2.0) }'"
 done
 check "the unpacked binaries run" "$work/root/usr/sbin/closeoutd" --version
+# The attachment helper closeoutd starts from /usr/libexec/closeoutd: it runs from the package and
+# answers with a reading, and every library it loads comes with a package in Depends.
+extract="$work/root/usr/libexec/closeoutd/closeout-extract"
+check "the unpacked attachment helper reads an attachment" bash -c "
+  printf '%%PDF-1.4\\n%%%%EOF\\n' | '$extract' read --kind=pdf --filename=form.pdf |
+    python3 -c 'import json,sys; r=json.load(sys.stdin); sys.exit(r[\"filename\"] != \"form.pdf\" or r[\"type\"] != \"pdf\")'"
+helper_libraries_depended_on() {
+  local depends lib pkg
+  depends=$(field Depends)
+  for lib in $(ldd "$extract" | awk '$2 == "=>" && $3 ~ /^\// {print $3}'); do
+    pkg=$(dpkg -S "$lib" 2>/dev/null || dpkg -S "$(realpath "$lib")" 2>/dev/null || dpkg -S "/usr$lib" 2>/dev/null)
+    pkg=${pkg%%:*}
+    [ -n "$pkg" ] || { echo "no package owns $lib"; return 1; }
+    tr ',|' '\n\n' <<<"$depends" | awk '{print $1}' | grep -qxF "$pkg" ||
+      { echo "$lib is $pkg's, which Depends lacks: $depends"; return 1; }
+  done
+}
+check "every library the attachment helper loads is in Depends" helper_libraries_depended_on
 check "the man pages are gzipped roff that names every closeoutctl command" bash -c "
   zcat '$work/root/usr/share/man/man8/closeoutd.8.gz' | grep -q '^\.TH CLOSEOUTD 8' &&
   page=\$(zcat '$work/root/usr/share/man/man8/closeoutctl.8.gz') &&
