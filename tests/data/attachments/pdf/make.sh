@@ -44,3 +44,8 @@ qpdf --empty --deterministic-id --object-streams=generate \
   --pages $(yes "$tmp/tiny.pdf" | head -5000) -- pages_5000.pdf
 $PY make_loop.py pages loop_page_tree.pdf
 $PY make_loop.py fields loop_fields_xobject.pdf
+
+# A printed form followed by a page with no text layer (the scan OCR is asked about).
+$PY make_tiny.py "$tmp/blank.pdf" blank
+qpdf --empty --deterministic-id --pages word_table.pdf 1 "$tmp/blank.pdf" 1 -- \
+  text_then_blank_page.pdf
