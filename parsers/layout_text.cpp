@@ -155,6 +155,10 @@ void emit_line(Line& line, Line* next, std::string& out) {
     if (value) {
       value->consumed = true;
       out += ' ' + value->text;
+    } else {
+      // No value beside or below it: a blank line, or the label finder would read the next
+      // printed line (a footer, the next page's heading) as this label's value.
+      out += '\n';
     }
     out += '\n';
   }
