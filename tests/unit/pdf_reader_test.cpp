@@ -107,6 +107,13 @@ TEST(PdfReader, FilledAcrobatFormGivesTheValuesAndTheirKeys) {
   EXPECT_EQ(labels(r.text), kSection1);
 }
 
+TEST(PdfReader, ARadioGroupWithOptGivesTheExportValueNotTheIndex) {
+  AttachmentReading r = read("form_acrobat_radio_opt.pdf");
+  EXPECT_EQ(r.read, AttachmentRead::form_fields) << r.reason;
+  ASSERT_FALSE(r.form_fields.empty());
+  EXPECT_EQ(r.form_fields.back(), (std::pair<std::string, std::string>{"Call Status", "Pending"}));
+}
+
 TEST(PdfReader, LiveCycleNamesAreFullyQualifiedWithCheckBoxesAndAChoice) {
   const std::string p = "topmostSubform[0].Page1[0].";
   AttachmentReading empty = read("form_livecycle_empty.pdf");

@@ -49,3 +49,7 @@ $PY make_loop.py fields loop_fields_xobject.pdf
 $PY make_tiny.py "$tmp/blank.pdf" blank
 qpdf --empty --deterministic-id --pages word_table.pdf 1 "$tmp/blank.pdf" 1 -- \
   text_then_blank_page.pdf
+
+# The filled Acrobat form with its Call Status radio group in Acrobat's /Opt form, Pending
+# chosen by index.
+$PY pdf_fields.py opt form_acrobat_filled.pdf form_acrobat_radio_opt.pdf 'Call Status' 1

@@ -6,6 +6,9 @@
 #   pdf_fields.py fill IN.pdf OUT.pdf NAME=VALUE...  set values (full names); a check box or
 #        radio group takes the state name; appearances are then made by qpdf
 #        --generate-appearances, as a PDF viewer does when it saves a filled form
+#   pdf_fields.py opt IN.pdf OUT.pdf NAME INDEX  give radio group NAME an /Opt array of its
+#        export values, rename its states to their indexes ("/0", "/1") and choose INDEX, as
+#        Acrobat writes a group whose buttons' export values are not plain names
 import json
 import subprocess
 import sys
@@ -114,6 +117,22 @@ def fill(doc, values):
     acroform(doc)["/NeedAppearances"] = True
 
 
+def opt(doc, name, index):
+    group = obj(doc, full_names(doc)[name])
+    kids = [obj(doc, k) for k in group["/Kids"]]
+    exports = []
+    for i, kid in enumerate(kids):
+        state = on_states(kid)[0]
+        exports.append("u:" + state[1:])
+        normal = kid["/AP"]["/N"]
+        normal["/%d" % i] = normal.pop(state)
+        if "/D" in kid["/AP"] and state in kid["/AP"]["/D"]:
+            kid["/AP"]["/D"]["/%d" % i] = kid["/AP"]["/D"].pop(state)
+        kid["/AS"] = "/%d" % i if i == int(index) else "/Off"
+    group["/Opt"] = exports
+    group["/V"] = "/" + index
+
+
 def main():
     op, src, dst = sys.argv[1:4]
     doc = load(src)
@@ -123,6 +142,9 @@ def main():
     elif op == "fill":
         fill(doc, sys.argv[4:])
         save(doc, dst, generate_appearances=True)
+    elif op == "opt":
+        opt(doc, sys.argv[4], sys.argv[5])
+        save(doc, dst)
     else:
         sys.exit("unknown operation " + op)
 
