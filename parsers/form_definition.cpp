@@ -199,16 +199,18 @@ const FieldSpec* FormDefinition::field_for_label(std::string_view normalized) co
 }
 
 const FieldSpec* FormDefinition::field_for_form_field(std::string_view name) const {
-  for (const auto& f : fields_) {
-    for (const auto& n : f.form_field_names) {
-      if (iequals(n, name)) return &f;
-    }
-  }
   // The last part of a qualified name, without its "[0]" index.
   std::string_view last =
       name.substr(name.rfind('.') == std::string_view::npos ? 0 : name.rfind('.') + 1);
   if (auto bracket = last.find('['); bracket != std::string_view::npos)
     last = last.substr(0, bracket);
+  // An entry matches the whole name or its last part: LiveCycle nests every field
+  // ("topmostSubform[0].Page1[0].LaborHrs[0]"), so "LaborHrs" must do for both.
+  for (const auto& f : fields_) {
+    for (const auto& n : f.form_field_names) {
+      if (iequals(n, name) || iequals(n, last)) return &f;
+    }
+  }
   // CamelCase and snake_case become words.
   std::string words;
   for (std::size_t i = 0; i < last.size(); ++i) {

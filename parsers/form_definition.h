@@ -56,7 +56,8 @@ class FormDefinition {
   const FieldSpec* field(std::string_view key) const noexcept;
   // label must already be normalize_label()'d.
   const FieldSpec* field_for_label(std::string_view normalized_label) const noexcept;
-  // A PDF form field or .docx content control by its name: an explicit pdf_fields entry first,
+  // A PDF form field or .docx content control by its name: an explicit pdf_fields entry first
+  // (equal to the whole name or to its last part, case-insensitively),
   // else the name's last part ("topmostSubform[0].Page1[0].TechnicianName[0]" -> "Technician
   // Name", "date_of_service" -> "date of service") read as a label or alias.
   const FieldSpec* field_for_form_field(std::string_view name) const;
