@@ -126,7 +126,7 @@ class BodyWalker {
   explicit BodyWalker(const FormDefinition& form) : form_(form) {}
 
   void blocks(const xmlNode* parent, Lines& lines);
-  DocxBody take(Lines lines);
+  DocxBody take(const Lines& lines);
 
  private:
   struct Cell {
@@ -142,7 +142,7 @@ class BodyWalker {
   void emit(std::string& line, std::string_view text);
   void field_char(const xmlNode* fld, std::string& line);
   void record(std::string name, std::string value);
-  void content_control(const xmlNode* sdt, std::string value);
+  void content_control(const xmlNode* sdt, std::string_view value);
   void table(const xmlNode* tbl, Lines& lines);
   void collect_rows(const xmlNode* parent, std::vector<const xmlNode*>& rows);
   Row cells_of(const xmlNode* tr);
@@ -265,7 +265,7 @@ void BodyWalker::record(std::string name, std::string value) {
   out_.form_fields.emplace_back(std::move(name), std::move(value));
 }
 
-void BodyWalker::content_control(const xmlNode* sdt, std::string value) {
+void BodyWalker::content_control(const xmlNode* sdt, std::string_view value) {
   const xmlNode* pr = child(sdt, "sdtPr");
   if (!pr) return;
   // Building blocks, citations and group controls hold document furniture, not a value; a
@@ -441,7 +441,7 @@ std::string_view trim_blank_right(std::string_view s) {
   return s.substr(0, t.empty() ? 0 : static_cast<std::size_t>(t.data() - s.data()) + t.size());
 }
 
-DocxBody BodyWalker::take(Lines lines) {
+DocxBody BodyWalker::take(const Lines& lines) {
   // Right-trimmed, blank runs made one blank line, none at the ends. A line break inside a
   // paragraph (w:br) indents what follows, so a value typed over two lines stays one value.
   std::string text;
@@ -517,7 +517,7 @@ DocxBodyReading read_docx_body(std::string_view xml, const FormDefinition& form)
   BodyWalker walker(form);
   Lines lines;
   walker.blocks(child(root, "body"), lines);
-  reading.body = walker.take(std::move(lines));
+  reading.body = walker.take(lines);
   return reading;
 }
 

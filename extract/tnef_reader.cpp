@@ -24,16 +24,17 @@ AttachmentReading listed(const TnefAttachment& a, std::string type, std::string 
   return r;
 }
 
-AttachmentReading read_inner(const TnefAttachment& a, const ExtractRequest& request,
+AttachmentReading read_inner(const TnefAttachment& a, bool damaged, const ExtractRequest& request,
                              std::size_t& files_read, std::vector<std::string>& limits) {
   const std::string mime = a.mime_type.empty() ? "application/octet-stream" : a.mime_type;
   if (a.embedded_message) return listed(a, mime, "an Outlook item, not a file");
-  if (!a.has_data) return listed(a, mime, "no data (the winmail.dat is damaged)");
+  if (!a.has_data)
+    return listed(a, mime, damaged ? "no data (the winmail.dat is damaged)" : "no data");
   std::string kind = attachment_kind(a.data, a.name, a.mime_type);
   if (kind.empty()) return listed(a, mime, "not a kind closeoutd reads");
   if (kind == "tnef") return listed(a, kind, "a winmail.dat inside a winmail.dat is not opened");
   if (files_read == kMaxFilesRead) {
-    if (limits.empty()) limits.push_back("max_tnef_files");
+    if (limits.empty()) limits.emplace_back("max_tnef_files");
     return listed(a, kind, "more than " + std::to_string(kMaxFilesRead) + " files to read");
   }
   ++files_read;
@@ -58,7 +59,8 @@ AttachmentReading read_tnef(std::string_view bytes, const ExtractRequest& reques
   std::size_t files_read = 0;
   std::string names;
   for (const auto& a : message->attachments) {
-    r.inner.push_back(read_inner(a, request, files_read, r.limits_tripped));
+    r.inner.push_back(
+        read_inner(a, !message->damage.empty(), request, files_read, r.limits_tripped));
     names += (names.empty() ? "" : ", ") + (a.name.empty() ? "(no name)" : a.name);
   }
   // Outlook's CRLF lines become the "\n" lines every reader reports.
