@@ -146,7 +146,12 @@ class BodyWalker {
   void table(const xmlNode* tbl, Lines& lines);
   void collect_rows(const xmlNode* parent, std::vector<const xmlNode*>& rows);
   Row cells_of(const xmlNode* tr);
-  void cell_nodes(const xmlNode* parent, std::vector<const xmlNode*>& cells);
+  // A cell, and the content control wrapped around the whole cell if there is one.
+  struct CellNode {
+    const xmlNode* tc;
+    const xmlNode* sdt;
+  };
+  void cell_nodes(const xmlNode* parent, const xmlNode* sdt, std::vector<CellNode>& cells);
   bool is_label(std::string_view cell) const;
   static void emit_pair(std::string_view label, std::string_view value, Lines& lines);
   bool emit_in_row_pairs(const Row& row, Lines& lines) const;
@@ -300,14 +305,15 @@ void BodyWalker::collect_rows(const xmlNode* parent, std::vector<const xmlNode*>
   }
 }
 
-void BodyWalker::cell_nodes(const xmlNode* parent, std::vector<const xmlNode*>& cells) {
+void BodyWalker::cell_nodes(const xmlNode* parent, const xmlNode* sdt,
+                            std::vector<CellNode>& cells) {
   for (const xmlNode* c = parent->children; c; c = c->next) {
     if (named(c, "tc")) {
-      cells.push_back(c);
+      cells.push_back({c, sdt});
     } else if (named(c, "sdt")) {
-      if (const xmlNode* content = child(c, "sdtContent")) cell_nodes(content, cells);
+      if (const xmlNode* content = child(c, "sdtContent")) cell_nodes(content, c, cells);
     } else if (named(c, "customXml")) {
-      cell_nodes(c, cells);
+      cell_nodes(c, sdt, cells);
     }
   }
 }
@@ -328,17 +334,22 @@ std::string tidy_cell(const Lines& lines) {
 BodyWalker::Row BodyWalker::cells_of(const xmlNode* tr) {
   Row row;
   const xmlNode* tr_pr = child(tr, "trPr");
-  int col = static_cast<int>(
-      std::strtol(attr(child(tr_pr, "gridBefore"), "val").value_or("0").c_str(), nullptr, 10));
-  std::vector<const xmlNode*> tcs;
-  cell_nodes(tr, tcs);
-  for (const xmlNode* tc : tcs) {
+  long before =
+      std::strtol(attr(child(tr_pr, "gridBefore"), "val").value_or("0").c_str(), nullptr, 10);
+  int col = static_cast<int>(std::clamp(before, 0L, 64L));
+  std::vector<CellNode> tcs;
+  cell_nodes(tr, nullptr, tcs);
+  for (const auto& [tc, sdt] : tcs) {
     const xmlNode* tc_pr = child(tc, "tcPr");
     int span = static_cast<int>(
         std::strtol(attr(child(tc_pr, "gridSpan"), "val").value_or("1").c_str(), nullptr, 10));
     Lines cell_lines;
     blocks(tc, cell_lines);
     Cell cell{tidy_cell(cell_lines), col, false};
+    if (sdt) {
+      content_control(sdt, cell.text);
+      if (showing_placeholder(sdt)) cell.text.clear();
+    }
     // A vertically merged cell repeats the one above it only on screen.
     const xmlNode* vmerge = child(tc_pr, "vMerge");
     if (vmerge && attr(vmerge, "val").value_or("continue") != "restart") cell.text.clear();

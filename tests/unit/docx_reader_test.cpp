@@ -245,6 +245,28 @@ TEST(DocxBody, AContainerControlIsNoFieldButTheControlsInsideAre) {
   EXPECT_EQ(r.body->text, "Technician Name: Mike Ross\n");
 }
 
+TEST(DocxBody, AControlAroundAWholeCellOrRowIsRead) {
+  // Word wraps the cell when the whole cell was selected, and the rows of a repeating section.
+  std::string pr = "<w:sdtPr><w:tag w:val=\"part\"/></w:sdtPr>";
+  std::string cell =
+      "<w:sdt>" + pr + "<w:sdtContent>" + tc("QY6-0083 x1") + "</w:sdtContent></w:sdt>";
+  std::string empty =
+      "<w:sdt><w:sdtPr><w:tag w:val=\"etag\"/><w:showingPlcHdr/></w:sdtPr>"
+      "<w:sdtContent>" +
+      tc("Click or tap here to enter text.") + "</w:sdtContent></w:sdt>";
+  auto r = read_docx_body(
+      body("<w:tbl><w:sdt><w:sdtPr><w15:repeatingSection xmlns:w15=\"urn:w15\"/></w:sdtPr>"
+           "<w:sdtContent><w:tr>" +
+           tc("Parts Used") + cell +
+           "</w:tr></w:sdtContent></w:sdt>"
+           "<w:tr>" +
+           tc("e-Tag Number") + empty + "</w:tr></w:tbl>"),
+      FormDefinition::builtin());
+  ASSERT_TRUE(r.body) << r.error;
+  EXPECT_EQ(r.body->form_fields, (Fields{{"part", "QY6-0083 x1"}, {"etag", ""}}));
+  EXPECT_EQ(r.body->text, "Parts Used: QY6-0083 x1\ne-Tag Number:\n");
+}
+
 TEST(DocxBody, NotWellFormedXmlSaysSo) {
   auto r = read_docx_body("<w:document><w:body><w:p>", FormDefinition::builtin());
   EXPECT_FALSE(r.body);
