@@ -18,6 +18,8 @@ namespace {
 
 using Lines = std::vector<std::string>;
 
+constexpr std::size_t kMaxPairedCells = 64;
+
 bool named(const xmlNode* n, const char* local) {
   return n->type == XML_ELEMENT_NODE &&
          std::strcmp(reinterpret_cast<const char*>(n->name), local) == 0;
@@ -140,6 +142,7 @@ class BodyWalker {
   void inline_content(const xmlNode* parent, std::string& line);
   void run(const xmlNode* r, std::string& line);
   void emit(std::string& line, std::string_view text);
+  OpenField* collecting();
   void field_char(const xmlNode* fld, std::string& line);
   void record(std::string name, std::string value);
   void content_control(const xmlNode* sdt, std::string_view value);
@@ -158,7 +161,9 @@ class BodyWalker {
   bool emit_two_row_pairs(const Row& labels, const Row& values, Lines& lines) const;
 
   const FormDefinition& form_;
+  static constexpr std::size_t kMaxOpenFields = 64;
   std::vector<OpenField> open_;
+  std::size_t ignored_fields_ = 0;
   DocxBody out_;
 };
 
@@ -183,9 +188,7 @@ void BodyWalker::paragraph(const xmlNode* p, Lines& lines) {
   std::string line;
   inline_content(p, line);
   // A field's result may run over several paragraphs.
-  for (auto& f : open_) {
-    if (f.in_result) f.result.push_back('\n');
-  }
+  if (OpenField* f = collecting()) f->result.push_back('\n');
   lines.push_back(std::move(line));
 }
 
@@ -226,17 +229,29 @@ void BodyWalker::run(const xmlNode* r, std::string& line) {
   }
 }
 
+// Only the innermost field collects its result (Word does not nest form fields), so a hostile
+// pile of unclosed fields costs nothing per character.
+OpenField* BodyWalker::collecting() {
+  if (open_.empty() || ignored_fields_ > 0) return nullptr;
+  OpenField& f = open_.back();
+  return f.in_result && f.kind == OpenField::Kind::text ? &f : nullptr;
+}
+
 void BodyWalker::emit(std::string& line, std::string_view text) {
   line += text;
-  for (auto& f : open_) {
-    if (f.in_result) f.result += text;
-  }
+  if (OpenField* f = collecting()) f->result += text;
 }
 
 void BodyWalker::field_char(const xmlNode* fld, std::string& line) {
   std::string type = attr(fld, "fldCharType").value_or("");
+  // Fields nested deeper than kMaxOpenFields are counted, not kept, so "end" still pairs up.
   if (type == "begin") {
-    open_.push_back(field_from_ffdata(child(fld, "ffData")));
+    if (open_.size() < kMaxOpenFields && ignored_fields_ == 0)
+      open_.push_back(field_from_ffdata(child(fld, "ffData")));
+    else
+      ++ignored_fields_;
+  } else if (ignored_fields_ > 0) {
+    if (type == "end") --ignored_fields_;
   } else if (type == "separate" && !open_.empty()) {
     open_.back().in_result = true;
   } else if (type == "end" && !open_.empty()) {
@@ -394,6 +409,8 @@ bool BodyWalker::emit_in_row_pairs(const Row& row, Lines& lines) const {
 
 // A row of labels with the values in the row below, matched by grid column.
 bool BodyWalker::emit_two_row_pairs(const Row& labels, const Row& values, Lines& lines) const {
+  // Matching columns is quadratic; a form's rows are a handful of cells wide.
+  if (labels.size() > kMaxPairedCells || values.size() > kMaxPairedCells) return false;
   bool any_label = false;
   for (const auto& c : labels) {
     if (!c.text.empty() && !c.label) return false;

@@ -267,6 +267,23 @@ TEST(DocxBody, AControlAroundAWholeCellOrRowIsRead) {
   EXPECT_EQ(r.body->text, "Parts Used: QY6-0083 x1\ne-Tag Number:\n");
 }
 
+TEST(DocxBody, ThousandsOfUnclosedFieldsCostNothingPerCharacter) {
+  std::string fields;
+  for (int i = 0; i < 20000; ++i)
+    fields +=
+        "<w:r><w:fldChar w:fldCharType=\"begin\"><w:ffData><w:name w:val=\"F\"/>"
+        "<w:textInput/></w:ffData></w:fldChar><w:fldChar w:fldCharType=\"separate\"/></w:r>";
+  std::string text = "<w:r><w:t>" + std::string(100000, 'x') + "</w:t></w:r>";
+  std::string runs;
+  for (int i = 0; i < 20; ++i) runs += text;
+  auto start = std::chrono::steady_clock::now();
+  auto r = read_docx_body(body("<w:p>" + fields + runs + "</w:p>"), FormDefinition::builtin());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  ASSERT_TRUE(r.body) << r.error;
+  EXPECT_TRUE(r.body->form_fields.empty());  // none ever ended
+  EXPECT_EQ(r.body->text.size(), 2'000'001u);
+}
+
 TEST(DocxBody, NotWellFormedXmlSaysSo) {
   auto r = read_docx_body("<w:document><w:body><w:p>", FormDefinition::builtin());
   EXPECT_FALSE(r.body);
