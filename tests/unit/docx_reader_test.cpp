@@ -284,6 +284,15 @@ TEST(DocxBody, ThousandsOfUnclosedFieldsCostNothingPerCharacter) {
   EXPECT_EQ(r.body->text.size(), 2'000'001u);
 }
 
+TEST(DocxBody, NestingDeeperThanLibxml2AllowsIsRefusedNotRecursed) {
+  std::string deep;
+  for (int i = 0; i < 100000; ++i) deep += "<w:sdt><w:sdtContent>";
+  auto r = read_docx_body(body(deep + p("x")), FormDefinition::builtin());
+  EXPECT_FALSE(r.body);
+  EXPECT_NE(r.error.find("not valid XML"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("depth"), std::string::npos) << r.error;
+}
+
 TEST(DocxBody, NotWellFormedXmlSaysSo) {
   auto r = read_docx_body("<w:document><w:body><w:p>", FormDefinition::builtin());
   EXPECT_FALSE(r.body);
