@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 #include "text_util.h"
 
@@ -142,6 +143,7 @@ class BodyWalker {
   void inline_content(const xmlNode* parent, std::string& line);
   void run(const xmlNode* r, std::string& line);
   void emit(std::string& line, std::string_view text);
+  void text_boxes(const xmlNode* shape);
   OpenField* collecting();
   void field_char(const xmlNode* fld, std::string& line);
   void record(std::string name, std::string value);
@@ -164,6 +166,7 @@ class BodyWalker {
   static constexpr std::size_t kMaxOpenFields = 64;
   std::vector<OpenField> open_;
   std::size_t ignored_fields_ = 0;
+  Lines boxes_;  // text boxes met in the paragraph being read
   DocxBody out_;
 };
 
@@ -186,10 +189,14 @@ void BodyWalker::blocks(const xmlNode* parent, Lines& lines) {
 
 void BodyWalker::paragraph(const xmlNode* p, Lines& lines) {
   std::string line;
+  Lines outer_boxes = std::exchange(boxes_, {});
   inline_content(p, line);
+  Lines boxes = std::exchange(boxes_, std::move(outer_boxes));
   // A field's result may run over several paragraphs.
   if (OpenField* f = collecting()) f->result.push_back('\n');
   lines.push_back(std::move(line));
+  // Text boxes anchored in the paragraph follow it.
+  for (auto& b : boxes) lines.push_back(std::move(b));
 }
 
 void BodyWalker::inline_content(const xmlNode* parent, std::string& line) {
@@ -206,8 +213,8 @@ void BodyWalker::inline_content(const xmlNode* parent, std::string& line) {
                named(c, "bdo") || named(c, "moveTo")) {
       inline_content(c, line);
     }
-    // w:del and w:moveFrom are text taken out with track changes on; drawings, maths and
-    // alternate content are not where a form's values are typed.
+    // w:del and w:moveFrom are text taken out with track changes on; maths is not where a
+    // form's values are typed.
   }
 }
 
@@ -225,6 +232,12 @@ void BodyWalker::run(const xmlNode* r, std::string& line) {
       emit(line, "-");
     } else if (named(c, "fldChar")) {
       field_char(c, line);
+    } else if (named(c, "AlternateContent")) {
+      // The same shape twice: DrawingML in mc:Choice, VML in mc:Fallback. One of them.
+      const xmlNode* pick = child(c, "Choice");
+      text_boxes(pick ? pick : child(c, "Fallback"));
+    } else if (named(c, "drawing") || named(c, "pict")) {
+      text_boxes(c);
     }
   }
 }
@@ -235,6 +248,15 @@ OpenField* BodyWalker::collecting() {
   if (open_.empty() || ignored_fields_ > 0) return nullptr;
   OpenField& f = open_.back();
   return f.in_result && f.kind == OpenField::Kind::text ? &f : nullptr;
+}
+
+void BodyWalker::text_boxes(const xmlNode* shape) {
+  for (const xmlNode* c = shape ? shape->children : nullptr; c; c = c->next) {
+    if (named(c, "txbxContent"))
+      blocks(c, boxes_);
+    else
+      text_boxes(c);
+  }
 }
 
 void BodyWalker::emit(std::string& line, std::string_view text) {

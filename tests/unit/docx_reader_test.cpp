@@ -132,6 +132,17 @@ TEST(DocxReader, LegacyFormFieldsAsWordWritesThem) {
   EXPECT_NE(r.text.find("Meter Reading:\nCall Status: Completed\n"), std::string::npos) << r.text;
 }
 
+TEST(DocxReader, ATextBoxFromLibreOfficeIsReadOnceAfterItsParagraph) {
+  // LibreOffice writes a frame twice, as DrawingML and as a VML fallback.
+  auto r = read("text-box.docx");
+  EXPECT_EQ(r.read, AttachmentRead::text) << r.reason;
+  EXPECT_EQ(r.text,
+            "Section 2 - Technician\n"
+            "Call Status: Completed\n"
+            "Technician Name: Mike Ross\n"
+            "Date of Service: 11/24/2026\n");
+}
+
 struct Hostile {
   const char* file;
   const char* reason;

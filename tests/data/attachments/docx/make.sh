@@ -3,7 +3,7 @@
 # committed. Needs libreoffice-writer-nogui (soffice) and python3.
 set -eu
 cd "$(dirname "$0")"
-for f in table-form paragraphs legacy-form-fields; do
+for f in table-form paragraphs legacy-form-fields text-box; do
   soffice --headless --convert-to docx:"MS Word 2007 XML" --outdir . "src/$f.fodt" >/dev/null
 done
 python3 src/make_docx.py .
