@@ -278,6 +278,20 @@ std::vector<Problem> find_mismatches(const RawFields& raw, const RawFields& atta
   return out;
 }
 
+// A file that may hold the form but could not be read (a password, handwriting, too large): the
+// technician is told, so that a problems reply listing "missing" fields makes sense to them.
+void unread_form_warnings(const Attachments& attachments, std::vector<Problem>& out) {
+  for (const auto& u : attachments.used) {
+    const AttachmentReading& r = *u.reading;
+    const bool too_large = r.read == AttachmentRead::skipped && !r.limits_tripped.empty();
+    if (r.read != AttachmentRead::unreadable && !too_large) continue;
+    std::string message = "closeoutd could not read " + u.name;
+    if (!r.reason.empty()) message += " (" + truncate_utf8(r.reason, 200) + ")";
+    out.push_back(
+        {"attachment", "invalid", message + ": please type Section 2 into the reply itself."});
+  }
+}
+
 ReplyContent read_reply(const std::vector<RenderedPart>& parts, const std::string& body,
                         const Attachments& attachments, const FormDefinition& form) {
   ReplyContent c;
@@ -332,6 +346,7 @@ void fill_section2(Analysis& a, ReplyContent& reply, const Attachments& attachme
     a.dispatch_number = std::get<std::string>(n->value);
   }
   a.source_warnings = std::move(reply.mismatches);
+  unread_form_warnings(attachments, a.source_warnings);
   a.warnings.insert(a.warnings.end(), a.source_warnings.begin(), a.source_warnings.end());
   // Without a tag or a number in the subject, a dispatch number not in the reply itself is the
   // quoted notice's.

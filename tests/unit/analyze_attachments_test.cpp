@@ -242,6 +242,17 @@ TEST(AnalyzeAttachments, AttachmentsNotReadAreListedWithTheReason) {
   ASSERT_EQ(fake.calls.size(), 1u);
   EXPECT_EQ(fake.calls[0].first, "locked.pdf");
   EXPECT_EQ(text_field(a, "technician_name"), "Mike Ross");  // the rest of the mail goes on
+  // The technician hears which files could hold the form but were not read; a logo is no news.
+  std::vector<std::string> unread;
+  for (const auto& w : a.warnings)
+    if (w.field == "attachment") unread.push_back(w.message);
+  ASSERT_EQ(unread.size(), 2u);
+  EXPECT_NE(unread[0].find("huge.pdf (larger than limits.max_attachment_bytes"), std::string::npos)
+      << unread[0];
+  EXPECT_NE(unread[1].find("locked.pdf (the fake reader has nothing for it)"), std::string::npos)
+      << unread[1];
+  EXPECT_NE(unread[1].find("type Section 2 into the reply"), std::string::npos) << unread[1];
+  EXPECT_EQ(a.source_warnings.size(), 2u);  // for the daemon's own check
 
   auto offline = analyze(reply("Technician Name: Mike Ross\n", {kPdf}), nullptr);
   ASSERT_EQ(offline.attachments.size(), 1u);

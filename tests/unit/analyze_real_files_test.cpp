@@ -124,6 +124,9 @@ TEST(AnalyzeRealFiles, APdfThatNeedsAPasswordIsUnreadableAndTheMailStillCounts) 
   EXPECT_EQ(a.attachments[0].read, AttachmentRead::unreadable);
   EXPECT_NE(a.attachments[0].reason.find("password"), std::string::npos) << a.attachments[0].reason;
   EXPECT_EQ(text(a, "technician_name"), "Mike Ross");
+  EXPECT_TRUE(std::any_of(a.warnings.begin(), a.warnings.end(), [](const Problem& w) {
+    return w.field == "attachment" && w.message.find("password") != std::string::npos;
+  })) << "the technician is told why the PDF was not read";
 }
 
 const char* const kDocxType =

@@ -124,6 +124,11 @@ TEST_F(IncomingAttachments, AnUnreadableAttachmentIsLoggedOnceWithDispatchAndMes
                         });
   spdlog::set_default_logger(previous);
   EXPECT_EQ(d.action, "Section 2 incomplete; problems reply queued");
+  auto replies = outbox("problems");
+  ASSERT_EQ(replies.size(), 1U);
+  EXPECT_NE(replies[0].content.find("Attachment: closeoutd could not read locked.pdf"),
+            std::string::npos)
+      << replies[0].content;
   const std::string text = log.str();
   auto count = [&](const std::string& needle) {
     std::size_t n = 0;
