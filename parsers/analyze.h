@@ -62,6 +62,10 @@ struct Analysis {
   std::vector<AttachmentReading> attachments;
   // A Section 2 value came from OCR: nothing goes to CITS until a person approves it.
   bool needs_review = false;
+  // Section 2 warnings about attachments, also in warnings: "mismatch" where the mail's text and
+  // an attachment disagree (the text wins), and field "attachment" for a file that could not be
+  // read. The daemon re-checks section2_raw, which cannot find these, and adds them.
+  std::vector<Problem> source_warnings;
 
   bool no_automatic_answer() const { return !automatic_mark.empty(); }
 

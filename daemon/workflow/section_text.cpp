@@ -55,6 +55,7 @@ nlohmann::json blank_section2(const FormDefinition& form, const std::string& dis
 
 std::string field_label(const FormDefinition& form, const std::string& key) {
   if (key == "from") return "Sender";
+  if (key == "attachment") return "Attachment";  // a file the parse path could not read
   const FieldSpec* spec = form.field(key);
   return spec ? spec->label : key;
 }
