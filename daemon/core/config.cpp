@@ -29,6 +29,7 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
       {"reminders", {"first_after", "repeat_every", "escalate_after"}},
       {"reports", {"digest"}},
       {"limits", {"max_message_bytes"}},
+      {"closeout", {"attach_form"}},
       {"outbox", {"retry_first", "retry_max"}},
       {"log", {"level", "file"}},
       {"oauth",
@@ -237,6 +238,7 @@ void read_all(const Reader& r, Config& c) {
   r.duration("reminders", "escalate_after", c.reminders.escalate_after);
   r.weekly("reports", "digest", c.reports.digest);
   r.size("limits", "max_message_bytes", c.limits.max_message_bytes);
+  r.boolean("closeout", "attach_form", c.closeout.attach_form);
   r.duration("outbox", "retry_first", c.outbox.retry_first);
   r.duration("outbox", "retry_max", c.outbox.retry_max);
   r.one_of("log", "level", c.log.level,

@@ -90,6 +90,9 @@ struct Config {
   struct {
     std::uint64_t max_message_bytes = 26214400;
   } limits;
+  struct {
+    bool attach_form = true;  // the completed form as a PDF on each close-out
+  } closeout;
   // Transient send failures (4xx, connection, TLS) are retried after retry_first, doubling up
   // to retry_max; they are never dropped, because a lost close-out is lost money.
   struct {
