@@ -4,6 +4,7 @@
 //   closeout-extract read --kind K [--filename F] [limits]  -> one reading as JSON on stdout
 //   closeout-extract fill  (stdin: one line of JSON [[field, value], ...], then the PDF)
 //                                                           -> the filled PDF on stdout
+//   closeout-extract fields (stdin: a PDF) -> its form fields as JSON [{"name","type",...}]
 // Exit 0 with output, 64 for a bad command line, 65 for input it cannot use.
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -78,6 +79,22 @@ int run_fill(std::uint64_t limit) {
   return std::fflush(stdout) == 0 ? 0 : 65;
 }
 
+int run_fields(std::uint64_t limit) {
+  std::string input = read_stdin(limit);
+  if (input.size() > limit) {
+    std::cerr << "closeout-extract fields: larger than --max-bytes\n";
+    return 65;
+  }
+  auto outcome = closeout::extract::list_pdf_form_fields(input);
+  if (!outcome.fields) {
+    std::cerr << "closeout-extract fields: " << outcome.error << '\n';
+    return 65;
+  }
+  std::string json = closeout::extract::fields_to_json(*outcome.fields);
+  std::fwrite(json.data(), 1, json.size(), stdout);
+  return std::fflush(stdout) == 0 ? 0 : 65;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -94,11 +111,14 @@ int main(int argc, char** argv) {
   std::uint64_t fill_limit = 64ULL * 1024 * 1024;
   auto* fill = app.add_subcommand("fill", "fill the PDF form on stdin; the PDF on stdout");
   fill->add_option("--max-bytes", fill_limit);
+  auto* fields = app.add_subcommand("fields", "list the PDF form's fields as JSON");
+  fields->add_option("--max-bytes", fill_limit);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 64;
   }
   if (read->parsed()) return run_read(request);
+  if (fields->parsed()) return run_fields(fill_limit);
   return run_fill(fill_limit);
 }
