@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <map>
 
 #include "attachment_kind.h"
@@ -39,12 +40,10 @@ std::string fill_input(const std::vector<std::pair<std::string, std::string>>& v
 std::optional<std::string> fill_own_form(const std::string& pdf, const FormDefinition& form,
                                          const nlohmann::json& section2,
                                          const CloseoutFormSettings& settings, std::string* error) {
-  HelperLimits limits = settings.limits;
   // A filled form is the same form plus appearance streams for a few fields.
-  limits.max_stdout_bytes =
-      std::min<std::size_t>(limits.max_stdout_bytes, pdf.size() * 4 + 4194304);
+  const std::size_t max_output = pdf.size() * 4 + 4194304;
   std::string max = std::to_string(pdf.size() + 4096);
-  auto listed = run_helper({settings.program, "fields", "--max-bytes", max}, pdf, limits);
+  auto listed = run_helper({"fields", "--max-bytes", max}, pdf, settings.helper, max_output);
   if (!listed.ok()) {
     *error = "listing its fields: " + listed.describe();
     return std::nullopt;
@@ -60,8 +59,8 @@ std::optional<std::string> fill_own_form(const std::string& pdf, const FormDefin
     return std::nullopt;
   }
   std::string input = fill_input(values, pdf);
-  auto filled = run_helper(
-      {settings.program, "fill", "--max-bytes", std::to_string(input.size() + 1)}, input, limits);
+  auto filled = run_helper({"fill", "--max-bytes", std::to_string(input.size() + 1)}, input,
+                           settings.helper, max_output);
   if (!filled.ok()) {
     *error = "filling it: " + filled.describe();
     return std::nullopt;
@@ -75,9 +74,12 @@ std::optional<std::string> fill_own_form(const std::string& pdf, const FormDefin
 
 }  // namespace
 
-CloseoutFormSettings closeout_form_settings(const Config& /*config*/) {
+CloseoutFormSettings closeout_form_settings(const Config& config) {
   CloseoutFormSettings s;
-  s.program = extract_program_path();
+  s.helper = attachment_helper_settings(config);
+  // Tests point at the build tree's helper; closeoutd and closeoutctl find it beside themselves.
+  if (const char* program = std::getenv("CLOSEOUT_EXTRACT_PROGRAM"); program && *program)
+    s.helper.program = program;
   return s;
 }
 

@@ -10,18 +10,17 @@
 #include <utility>
 #include <vector>
 
+#include "attachment_helper.h"
 #include "config.h"
 #include "dispatch_store.h"
 #include "form_definition.h"
-#include "helper_process.h"
 #include "mail_compose.h"
 #include "mime_decode.h"
 
 namespace closeout::workflow {
 
 struct CloseoutFormSettings {
-  std::string program;  // closeout-extract
-  HelperLimits limits;
+  AttachmentHelperSettings helper;  // [limits]: the same process and limits as reading
 };
 
 CloseoutFormSettings closeout_form_settings(const Config& config);
