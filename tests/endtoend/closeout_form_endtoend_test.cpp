@@ -46,10 +46,12 @@ std::string base64(const std::string& in) {
   return lines;
 }
 
-// CITS's dispatch with its Service Dispatch Form attached, as Outlook-style multipart/mixed.
-std::string dispatch_with_pdf(const std::string& number) {
+// CITS's dispatch with its Service Dispatch Form attached, as Outlook-style multipart/mixed;
+// the text says what the PDF's Section 1 says (dispatch 4417702, serial AAJ04417).
+std::string dispatch_with_pdf() {
+  const std::string number = "4417702";
   std::string plain =
-      cits_dispatch(number, "AAB01234", local_day(2), "<cits." + number + ".pdf@cits.canon.com>");
+      cits_dispatch(number, "AAJ04417", local_day(2), "<cits." + number + ".pdf@cits.canon.com>");
   auto split = plain.find("\r\n\r\n");
   std::string headers = plain.substr(0, split);
   headers.replace(headers.find("Content-Type: text/plain; charset=utf-8"),
@@ -92,14 +94,14 @@ std::string attached_pdf(const std::string& closeout, const std::string& number)
 
 TEST(EndToEndCloseoutForm, CitsFillablePdfComesBackWithSectionTwoInItsFields) {
   Scenario s("form-filled");
-  s.deliver(dispatch_with_pdf("7012350001"));
+  s.deliver(dispatch_with_pdf());
   ASSERT_EQ(s.once().exit_code, 0);
-  s.deliver(reply_to(s, "7012350001", "<form-filled.1@dealer.test>"));
+  s.deliver(reply_to(s, "4417702", "<form-filled.1@dealer.test>"));
   auto r = s.once();
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto closeouts = s.wait_for(s.closeout_box(), 1);
   ASSERT_EQ(closeouts.size(), 1U);
-  auto pdf = attached_pdf(closeouts[0], "7012350001");
+  auto pdf = attached_pdf(closeouts[0], "4417702");
   ASSERT_FALSE(pdf.empty());
   auto fields = pdf_field_values(pdf);
   EXPECT_EQ(fields["TechnicianName"], "Mike Ross");
@@ -108,7 +110,9 @@ TEST(EndToEndCloseoutForm, CitsFillablePdfComesBackWithSectionTwoInItsFields) {
   EXPECT_EQ(fields["CompletionTime"], "11:15");
   EXPECT_EQ(fields["CorrectiveAction"], "Cleaned contacts, replaced printhead");
   EXPECT_EQ(fields["CallStatus"], "Completed");
-  EXPECT_EQ(fields["DispatchNumber"], "4417702") << "CITS's own Section 1 is left alone";
+  EXPECT_EQ(fields["DispatchNumber"], "4417702");
+  EXPECT_EQ(fields["Model"], "imagePROGRAF iPF685") << "CITS's own Section 1 is left alone";
+  EXPECT_EQ(fields["SerialNumber"], "AAJ04417");
 }
 
 TEST(EndToEndCloseoutForm, WithoutAPdfFromCitsARenderedFormIsAttached) {
@@ -128,9 +132,9 @@ TEST(EndToEndCloseoutForm, WithoutAPdfFromCitsARenderedFormIsAttached) {
 
 TEST(EndToEndCloseoutForm, AttachFormFalseSendsTheTextAlone) {
   Scenario s("form-off", "[closeout]\nattach_form = false\n");
-  s.deliver(dispatch_with_pdf("7012350003"));
+  s.deliver(dispatch_with_pdf());
   ASSERT_EQ(s.once().exit_code, 0);
-  s.deliver(reply_to(s, "7012350003", "<form-off.1@dealer.test>"));
+  s.deliver(reply_to(s, "4417702", "<form-off.1@dealer.test>"));
   ASSERT_EQ(s.once().exit_code, 0);
   auto closeouts = s.wait_for(s.closeout_box(), 1);
   ASSERT_EQ(closeouts.size(), 1U);
