@@ -132,12 +132,18 @@ std::vector<std::pair<std::string, std::string>> form_field_values(const nlohman
         add(name, on ? "Yes" : "Off");
         continue;
       }
-      // "CallStatus.Completed" / "CallStatus_Completed": the group names the key, the box a value.
+      // "CallStatus.Completed" / "CallStatus_Completed": the group names the key, the box a
+      // value. A box named only for the value ("Completed", "Section2.Pending") is Call Status's,
+      // as the PDF reader takes it; such a box is ticked when it is the status, else untouched.
       auto cut = name.find_last_of("._");
-      if (cut == std::string::npos) continue;
-      const auto* v = value_of(section2_field(form, name.substr(0, cut)));
-      if (!v) continue;
-      std::string box = name.substr(cut + 1);
+      std::string box = cut == std::string::npos ? name : name.substr(cut + 1);
+      const auto* v =
+          cut == std::string::npos ? nullptr : value_of(section2_field(form, name.substr(0, cut)));
+      if (!v) {
+        const auto* status = value_of(form.field("call_status"));
+        if (status && iequals(box, *status)) add(name, "Yes");
+        continue;
+      }
       bool on =
           iequals(box, *v) || std::any_of(states.begin(), states.end(),
                                           [&](const std::string& s) { return iequals(s, *v); });

@@ -130,6 +130,25 @@ TEST(CloseoutFormFill, SectionTwoValuesGoToTheFieldsNamedForThem) {
   EXPECT_EQ(by_name.count("Model"), 0U);           // Section 1 is CITS's
 }
 
+TEST(CloseoutFormFill, CallStatusCheckBoxesAreTickedForTheStatusOnly) {
+  auto fields = nlohmann::json::parse(R"([
+    {"name": "Completed", "type": "checkbox", "states": ["Yes"]},
+    {"name": "Pending", "type": "checkbox", "states": ["Yes"]},
+    {"name": "CallStatus_Completed", "type": "checkbox", "states": ["On"]},
+    {"name": "CallStatus_Pending", "type": "checkbox", "states": ["On"]},
+    {"name": "Section2.LaborHours", "type": "text", "states": []}])");
+  nlohmann::json section2 = nlohmann::json::array(
+      {{{"key", "call_status"}, {"label", "Call Status"}, {"value", "Completed"}},
+       {{"key", "labor_hours"}, {"label", "Labor Hours"}, {"value", "1.5"}}});
+  auto values = workflow::form_field_values(fields, FormDefinition::builtin(), section2);
+  std::map<std::string, std::string> by_name(values.begin(), values.end());
+  EXPECT_EQ(by_name["Completed"], "Yes");
+  EXPECT_EQ(by_name.count("Pending"), 0U);  // left as CITS sent it: unticked
+  EXPECT_EQ(by_name["CallStatus_Completed"], "Yes");
+  EXPECT_EQ(by_name["CallStatus_Pending"], "Off");
+  EXPECT_EQ(by_name["Section2.LaborHours"], "1.5");
+}
+
 TEST(CloseoutFormIntake, TheFirstPdfShowingAFormIsKept) {
   DecodedMessage m;
   m.binary_parts.push_back({"logo.png", "image/png", "\x89PNG\r\n\x1a\nxx", 10, false});
