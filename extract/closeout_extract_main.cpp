@@ -175,6 +175,7 @@ int run_read(const closeout::extract::ExtractRequest& request) {
 }
 
 int run_fill(std::uint64_t limit) {
+  test_fault({});  // the close-out's tests: a fill that hangs or crashes
   std::string input = read_stdin(limit);
   auto newline = input.find('\n');
   if (newline == std::string::npos) {
@@ -201,6 +202,7 @@ int run_fill(std::uint64_t limit) {
 }
 
 int run_fields(std::uint64_t limit) {
+  test_fault({});
   std::string input = read_stdin(limit);
   if (input.size() > limit) {
     std::cerr << "closeout-extract fields: larger than --max-bytes\n";
@@ -212,7 +214,7 @@ int run_fields(std::uint64_t limit) {
     return exit_code::failed;
   }
   return write_reply(closeout::extract::fields_to_json(*outcome.fields)) ? exit_code::ok
-                                                                          : exit_code::failed;
+                                                                         : exit_code::failed;
 }
 
 int run(int argc, char** argv) {

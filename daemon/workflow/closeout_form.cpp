@@ -20,6 +20,8 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
+constexpr std::chrono::seconds kMostFillCpu{10};
+
 bool is_pdf(std::string_view bytes) { return bytes.substr(0, 5) == "%PDF-"; }
 
 // The Section 2 key a field name stands for, if it is a Section 2 field at all.
@@ -77,6 +79,12 @@ std::optional<std::string> fill_own_form(const std::string& pdf, const FormDefin
 CloseoutFormSettings closeout_form_settings(const Config& config) {
   CloseoutFormSettings s;
   s.helper = attachment_helper_settings(config);
+  // The close-out is queued inside the message's write transaction: a PDF that makes the
+  // helper spin must not hold the database for a reading's whole allowance. Filling a real
+  // form takes a fraction of a second.
+  s.helper.cpu_seconds = std::min(s.helper.cpu_seconds, kMostFillCpu);
+  s.helper.wall_clock = std::chrono::duration_cast<std::chrono::milliseconds>(
+      s.helper.cpu_seconds + std::chrono::seconds(3));
   // Tests point at the build tree's helper; closeoutd and closeoutctl find it beside themselves.
   if (const char* program = std::getenv("CLOSEOUT_EXTRACT_PROGRAM"); program && *program)
     s.helper.program = program;

@@ -239,6 +239,35 @@ TEST_F(CloseoutFormWorkflow, AFormThatCannotBeFilledIsRenderedInsteadAndSaidSo) 
   EXPECT_EQ(dispatch("4417702").state, "closing");
 }
 
+// A PDF that makes closeout-extract hang or crash costs that process, and the close-out still
+// goes with a rendered form, in about the time allowed.
+TEST_F(CloseoutFormWorkflow, AHelperThatHangsOrCrashesLeavesARenderedForm) {
+  deliver_dispatch("4417702");
+  store::DispatchForms(runtime_->db()).save({"4417702", "SDF.pdf", fillable_form(), kNow});
+  auto d = dispatch("4417702");
+  nlohmann::json section2 = nlohmann::json::array(
+      {{{"key", "technician_name"}, {"label", "Technician Name"}, {"value", "Mike Ross"}}});
+  const Config& config = runtime_->config();
+  auto settings = workflow::closeout_form_settings(config);
+  EXPECT_LE(settings.helper.cpu_seconds.count(), 10);
+  settings.helper.wall_clock = std::chrono::milliseconds(400);
+  for (const char* fault : {"sleep", "crash"}) {
+    ::setenv("CLOSEOUT_EXTRACT_TEST_FAULT", fault, 1);
+    auto started = std::chrono::steady_clock::now();
+    auto made = workflow::make_closeout_form(runtime_->db(), config, FormDefinition::builtin(), d,
+                                             section2, settings);
+    auto took = std::chrono::steady_clock::now() - started;
+    ::unsetenv("CLOSEOUT_EXTRACT_TEST_FAULT");
+    ASSERT_TRUE(made.attachment) << fault << ": " << made.error;
+    EXPECT_EQ(made.how, "rendered") << fault;
+    EXPECT_NE(made.fill_error.find(fault == std::string("sleep") ? "took longer" : "signal"),
+              std::string::npos)
+        << fault << ": " << made.fill_error;
+    EXPECT_LT(took, std::chrono::seconds(3)) << fault;
+    EXPECT_NE(pdf_text(made.attachment->bytes).find("Mike Ross"), std::string::npos);
+  }
+}
+
 class CloseoutFormOff : public CloseoutFormWorkflow {
  protected:
   std::string extra_config() override { return "[closeout]\nattach_form = false\n"; }
