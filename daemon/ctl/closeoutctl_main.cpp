@@ -82,7 +82,9 @@ int run(int argc, char** argv) {
   auto* approve_cmd = app.add_subcommand(
       "approve", "Check a Section 2 in review again (with corrections) and queue its close-out");
   approve_cmd->add_option("number", approve.number, "dispatch number")->required();
-  approve_cmd->add_option("--set", approve.set, "KEY=VALUE: correct a value first (repeatable)");
+  approve_cmd->add_option("--set", approve.set, "KEY=VALUE: correct a value first (repeatable)")
+      ->expected(1)
+      ->take_all();
 
   std::string reject_number;
   std::string reject_reason;
