@@ -62,6 +62,9 @@ struct Analysis {
   std::vector<AttachmentReading> attachments;
   // A Section 2 value came from OCR: nothing goes to CITS until a person approves it.
   bool needs_review = false;
+  // The "mismatch" warnings where the mail's text and an attachment disagree (the text wins);
+  // also in warnings. The daemon re-checks section2_raw, which cannot find these, and adds them.
+  std::vector<Problem> source_warnings;
 
   bool no_automatic_answer() const { return !automatic_mark.empty(); }
 

@@ -1,3 +1,5 @@
+// Magic bytes first, then names and types; a kind here only decides which reader is tried, and
+// that reader answers "unreadable" for a file that is not what it looked like. Never fails.
 #include "attachment_kind.h"
 
 #include "text_util.h"
@@ -25,10 +27,20 @@ std::string attachment_kind(std::string_view bytes, std::string_view filename,
       starts_with(bytes, "II*\0"sv) || starts_with(bytes, "MM\0*"sv))
     return "image";
   if (starts_with(bytes, "\x78\x9f\x3e\x22"sv)) return "tnef";
-  if (starts_with(bytes, "PK\x03\x04"sv) &&
-      (ends_with_ci(filename, ".docx") || ends_with_ci(filename, ".docm") ||
-       content_type == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
-    return "docx";
+  // Outlook names it winmail.dat and types it application/ms-tnef; the TNEF reader refuses one
+  // whose signature is wrong, with a reason, which is better than silently skipping it.
+  if (iequals(filename, "winmail.dat") || content_type == "application/ms-tnef" ||
+      content_type == "application/vnd.ms-tnef")
+    return "tnef";
+  if (starts_with(bytes, "PK\x03\x04"sv)) {
+    if (ends_with_ci(filename, ".docx") || ends_with_ci(filename, ".docm") ||
+        content_type == "application/vnd.openxmlformats-officedocument.wordprocessingml.document" ||
+        content_type == "application/vnd.ms-word.document.macroenabled.12")
+      return "docx";
+    // A .docx renamed or sent as application/octet-stream: the zip's central directory (at its
+    // end) names every entry, and only a Word document has word/document.xml.
+    if (bytes.find("word/document.xml"sv) != std::string_view::npos) return "docx";
+  }
   return "";
 }
 

@@ -5,18 +5,28 @@
 
 namespace closeout {
 
-void RawFields::offer(const std::string& key, std::string value) {
+void RawFields::offer(const std::string& key, std::string value, std::string source) {
   auto it = std::find_if(entries_.begin(), entries_.end(), [&](auto& e) { return e.first == key; });
   if (it == entries_.end()) {
     entries_.emplace_back(key, std::move(value));
+    sources_.push_back(std::move(source));
   } else if (it->second.empty()) {
     it->second = std::move(value);
+    sources_[static_cast<std::size_t>(it - entries_.begin())] = std::move(source);
   }
 }
 
 const std::string* RawFields::get(const std::string& key) const {
   for (const auto& [k, v] : entries_) {
     if (k == key) return v.empty() ? nullptr : &v;
+  }
+  return nullptr;
+}
+
+const std::string* RawFields::source(const std::string& key) const {
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].first != key) continue;
+    return entries_[i].second.empty() || sources_[i].empty() ? nullptr : &sources_[i];
   }
   return nullptr;
 }

@@ -28,17 +28,22 @@ struct Problem {
 };
 
 // Raw "key -> text as written" pairs, in the order found; the first non-empty value wins.
+// Each entry remembers where its value came from ("body", "quote", "attachment:<file name>").
 class RawFields {
  public:
-  // Keeps the first non-empty value for a key; an empty one only marks the key as seen.
-  void offer(const std::string& key, std::string value);
+  // Keeps the first non-empty value for a key (and its source); an empty one only marks the
+  // key as seen.
+  void offer(const std::string& key, std::string value, std::string source = {});
   const std::string* get(const std::string& key) const;  // nullptr when absent or empty
+  // Where the value get() returns came from; nullptr when absent, empty, or offered unnamed.
+  const std::string* source(const std::string& key) const;
   bool seen(const std::string& key) const;
   std::size_t filled() const;
   const std::vector<std::pair<std::string, std::string>>& entries() const { return entries_; }
 
  private:
   std::vector<std::pair<std::string, std::string>> entries_;
+  std::vector<std::string> sources_;  // parallel to entries_
 };
 
 const Field* find_field(const std::vector<Field>& fields, const std::string& key);

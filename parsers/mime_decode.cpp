@@ -87,20 +87,19 @@ std::string run_decoder(std::string_view encoded) {
   return out;
 }
 
+std::string transfer_decode(const mimetic::MimeEntity& e, std::string_view encoded) {
+  const std::string mechanism = to_lower_ascii(e.header().contentTransferEncoding().mechanism());
+  if (mechanism == "base64") return run_decoder<mimetic::Base64::Decoder>(encoded);
+  if (mechanism == "quoted-printable") return run_decoder<mimetic::QP::Decoder>(encoded);
+  return std::string(encoded);
+}
+
 std::string decode_body(const mimetic::MimeEntity& e, std::size_t max_bytes) {
   const std::string& body = e.body();
   // Encoded text is at most about three times its decoded size (QP's =XX), so this cut keeps
   // every byte we will look at while bounding the work on a 50 MB part.
   std::string_view encoded(body.data(), std::min(body.size(), max_bytes * 3 + 4));
-  const std::string mechanism = to_lower_ascii(e.header().contentTransferEncoding().mechanism());
-  std::string decoded;
-  if (mechanism == "base64") {
-    decoded = run_decoder<mimetic::Base64::Decoder>(encoded);
-  } else if (mechanism == "quoted-printable") {
-    decoded = run_decoder<mimetic::QP::Decoder>(encoded);
-  } else {
-    decoded = std::string(encoded);
-  }
+  std::string decoded = transfer_decode(e, encoded);
   if (decoded.size() > max_bytes) decoded.resize(max_bytes);
   return to_utf8(decoded, e.header().contentType().param("charset"));
 }
@@ -111,11 +110,32 @@ std::string part_filename(const mimetic::MimeEntity& e) {
   return decode_header_value(name);
 }
 
+// The whole part, decoded, or only its size when it is over the limit: the message itself is
+// already bounded by limits.max_message_bytes, so decoding it to learn the size costs no more.
+void add_binary_part(const mimetic::MimeEntity& e, const DecodeLimits& limits,
+                     DecodedMessage& out) {
+  if (out.binary_parts.size() >= limits.max_binary_parts) return;
+  const auto& ct = e.header().contentType();
+  BinaryPart part;
+  part.filename = part_filename(e);
+  part.content_type = to_lower_ascii(ct.type()) + "/" + to_lower_ascii(ct.subtype());
+  part.bytes = transfer_decode(e, e.body());
+  part.size = part.bytes.size();
+  if (part.size > limits.max_attachment_bytes) {
+    part.too_large = true;
+    std::string().swap(part.bytes);
+  }
+  out.binary_parts.push_back(std::move(part));
+}
+
 void add_text_part(const mimetic::MimeEntity& e, int group, const DecodeLimits& limits,
                    DecodedMessage& out) {
   const auto& ct = e.header().contentType();
   const std::string subtype = to_lower_ascii(ct.subtype());
-  if (!iequals(ct.type(), "text") && !ct.type().empty()) return;
+  if (!iequals(ct.type(), "text") && !ct.type().empty()) {
+    add_binary_part(e, limits, out);
+    return;
+  }
   if (!ct.type().empty() && subtype != "plain" && subtype != "html") return;
   TextPart part;
   part.type = subtype == "html" ? TextPart::Type::html : TextPart::Type::plain;

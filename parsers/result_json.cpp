@@ -1,5 +1,6 @@
 // Analysis to JSON. Automatic and unknown mail carry no fields or problems: there is nothing
-// to validate in them, and valid is false because nothing in them can be acted on.
+// to validate in them, and valid is false because nothing in them can be acted on. The
+// attachments list carries what was read and why not, never the text read.
 #include "result_json.h"
 
 namespace closeout {
@@ -38,6 +39,18 @@ nlohmann::ordered_json analysis_json(const Analysis& a) {
   j["valid"] = a.valid();
   j["problems"] = problems_json(a.problems);
   j["warnings"] = problems_json(a.warnings);
+  auto sources = nlohmann::ordered_json::object();
+  for (const auto& [key, source] : a.field_sources) sources[key] = source;
+  j["field_sources"] = std::move(sources);
+  auto attachments = nlohmann::ordered_json::array();
+  for (const auto& r : a.attachments) {
+    attachments.push_back({{"filename", r.filename},
+                           {"type", r.type},
+                           {"read", std::string(to_string(r.read))},
+                           {"reason", r.reason}});
+  }
+  j["attachments"] = std::move(attachments);
+  j["needs_review"] = a.needs_review;
   return j;
 }
 

@@ -43,6 +43,50 @@ void line(std::ostream& out, const std::string& name, const std::string& value) 
   out << "  " << std::left << std::setw(12) << name << value << '\n';
 }
 
+// "body" -> "the mail", "attachment:Section2.pdf" -> "Section2.pdf".
+std::string source_text(const std::string& source) {
+  if (source == "body") return "the mail";
+  if (source == "quote") return "the quoted history";
+  if (source.rfind("attachment:", 0) == 0) return source.substr(11);
+  return source;
+}
+
+const std::string* source_of(const Analysis& a, const std::string& key) {
+  for (const auto& [k, source] : a.field_sources) {
+    if (k == key) return &source;
+  }
+  return nullptr;
+}
+
+std::string how_read(const AttachmentReading& r) {
+  std::string how;
+  switch (r.read) {
+    case AttachmentRead::form_fields:
+      how = "form fields read";
+      break;
+    case AttachmentRead::text:
+      how = "text read";
+      break;
+    case AttachmentRead::ocr:
+      how = "read by OCR (printed text; values need review)";
+      break;
+    case AttachmentRead::unreadable:
+      how = "unreadable";
+      break;
+    case AttachmentRead::skipped:
+      how = "skipped";
+      break;
+  }
+  return r.reason.empty() ? how : how + ": " + r.reason;
+}
+
+void print_attachments(std::ostream& out, const Analysis& a) {
+  if (a.attachments.empty()) return;
+  out << "  Attachments\n";
+  for (const auto& r : a.attachments)
+    out << "    - " << r.filename << " (" << r.type << "): " << how_read(r) << '\n';
+}
+
 void print_problems(std::ostream& out, const char* title, const std::vector<Problem>& list) {
   if (list.empty()) return;
   out << "  " << title << '\n';
@@ -64,9 +108,13 @@ void print_parse_report(std::ostream& out, const std::string& source, const Anal
     for (const auto& f : a.fields) {
       const FieldSpec* spec = form.field(f.key);
       out << "    " << std::left << std::setw(22) << (spec ? spec->label : f.key)
-          << value_text(f.value) << '\n';
+          << value_text(f.value);
+      if (const std::string* source = source_of(a, f.key))
+        out << "  (from " << source_text(*source) << ")";
+      out << '\n';
     }
   }
+  print_attachments(out, a);
   if (a.kind == MessageKind::dispatch || a.kind == MessageKind::section2) {
     std::string verdict;
     if (a.valid()) {
@@ -79,6 +127,9 @@ void print_parse_report(std::ostream& out, const std::string& source, const Anal
                 (a.problems.size() == 1 ? " problem" : " problems");
     }
     line(out, "Result", verdict);
+    if (a.needs_review)
+      line(out, "Review",
+           "needed: values read by OCR wait for a person (closeoutctl review / approve)");
   }
   print_problems(out, "Problems", a.problems);
   print_problems(out, "Warnings", a.warnings);

@@ -1,6 +1,10 @@
 #include "incoming_mail.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include "mail_compose.h"
 
@@ -10,6 +14,7 @@
 #include "closeout_mail.h"
 #include "dispatch_store.h"
 #include "local_date.h"
+#include "log_context.h"
 #include "message_log.h"
 #include "outbox_store.h"
 #include "section2_review.h"
@@ -40,11 +45,54 @@ std::optional<std::chrono::year_month_day> read_iso_date(const std::string& text
   return date.ok() ? std::optional(date) : std::nullopt;
 }
 
+bool oversize(const Workflow& w, const IncomingMessage& in) {
+  return !in.bytes || in.bytes->size() > w.config.limits.max_message_bytes;
+}
+
+// Outside the write transaction (see process_message): this is where attachments are read.
+AnalyzeOutcome analyze_incoming(const Workflow& w, const IncomingMessage& in,
+                                std::chrono::year_month_day today) {
+  AnalyzeOptions options;
+  options.form = &w.form;
+  options.cits_senders = w.config.cits.senders;
+  options.technicians = w.config.dealer.technicians;
+  options.today = today;
+  options.read_attachment = w.read_attachment;
+  return analyze_message(*in.bytes, options);
+}
+
+// Each tripped limit and each attachment that could not be read, once, with the dispatch and
+// the Message-ID: the admin's only clue when a technician says "but I attached it".
+void log_attachments(const Analysis& a, const Disposition& d) {
+  bool any = std::any_of(a.attachments.begin(), a.attachments.end(), [](const auto& r) {
+    return r.read == AttachmentRead::unreadable || !r.limits_tripped.empty();
+  });
+  if (!any) return;
+  ScopedLogContext scope({d.dispatch_number, d.message_id, {}, {}});
+  const std::string number = d.dispatch_number.empty() ? "-" : d.dispatch_number;
+  const std::string id = d.message_id.empty() ? "(no Message-ID)" : d.message_id;
+  for (const auto& r : a.attachments) {
+    for (const auto& limit : r.limits_tripped)
+      spdlog::warn("dispatch {} message {}: attachment {} ({}) tripped limits.{}: {}", number, id,
+                   r.filename, r.type, limit, r.reason.empty() ? "cut short" : r.reason);
+    if (r.read == AttachmentRead::unreadable)
+      spdlog::warn("dispatch {} message {}: attachment {} ({}) is unreadable: {}", number, id,
+                   r.filename, r.type, r.reason);
+  }
+}
+
 class MessageHandler {
  public:
+  // outcome: the analysis made before the transaction; null when the message is oversize.
   MessageHandler(Workflow& w, const IncomingMessage& in, Timestamp now,
-                 std::chrono::year_month_day today)
-      : w_(w), in_(in), now_(now), today_(today), dispatches_(w.db), outbox_(w.db) {
+                 std::chrono::year_month_day today, const AnalyzeOutcome* outcome)
+      : w_(w),
+        in_(in),
+        now_(now),
+        today_(today),
+        outcome_(outcome),
+        dispatches_(w.db),
+        outbox_(w.db) {
     record_.uidvalidity = in.uidvalidity;
     record_.uid = in.uid;
     record_.size = in.size;
@@ -53,22 +101,16 @@ class MessageHandler {
   }
 
   Disposition run() {
-    if (!in_.bytes || in_.bytes->size() > w_.config.limits.max_message_bytes) {
+    if (!outcome_) {
       quarantine("oversize", "over limits.max_message_bytes (" + std::to_string(in_.size) +
                                  " bytes); not downloaded");
       return finish();
     }
-    AnalyzeOptions options;
-    options.form = &w_.form;
-    options.cits_senders = w_.config.cits.senders;
-    options.technicians = w_.config.dealer.technicians;
-    options.today = today_;
-    AnalyzeOutcome outcome = analyze_message(*in_.bytes, options);
-    if (!outcome.analysis) {
-      quarantine("unreadable", outcome.error);
+    if (!outcome_->analysis) {
+      quarantine("unreadable", outcome_->error);
       return finish();
     }
-    a_ = &*outcome.analysis;
+    a_ = &*outcome_->analysis;
     record_.message_id = a_->message_id;
     record_.from_address = a_->from;
     record_.subject = a_->subject.substr(0, 500);
@@ -248,6 +290,9 @@ class MessageHandler {
       if (!d->serial_number.empty()) facts.serial_number = d->serial_number;
     }
     Section2Check check = check_section2(a_->section2_raw, facts, today_, w_.form);
+    // Where the mail and an attachment disagree: only the analysis saw both.
+    check.warnings.insert(check.warnings.end(), a_->source_warnings.begin(),
+                          a_->source_warnings.end());
 
     if (number && !d && w_.form.is_dispatch_number(*number)) {
       record_.dispatch_number = *number;
@@ -337,6 +382,7 @@ class MessageHandler {
   const IncomingMessage& in_;
   Timestamp now_;
   std::chrono::year_month_day today_;
+  const AnalyzeOutcome* outcome_;
   store::DispatchStore dispatches_;
   store::OutboxStore outbox_;
   store::MessageRecord record_;
@@ -419,23 +465,34 @@ Disposition process_message(Workflow& w, const IncomingMessage& message, store::
                             std::chrono::year_month_day today) {
   std::string fault;
   bool message_fault = false;
+  auto already_processed = [&]() -> std::optional<Disposition> {
+    auto seen = store::MessageLog(w.db).find_uid(message.uidvalidity, message.uid);
+    if (!seen) return std::nullopt;
+    Disposition d;
+    d.folder = seen->folder;
+    d.kind = seen->kind;
+    d.action = "already processed";
+    d.dispatch_number = seen->dispatch_number;
+    d.message_id = seen->message_id;
+    d.already_recorded = true;
+    d.quarantined = seen->folder == w.config.imap.quarantine_folder;
+    return d;
+  };
   try {
-    // The look-up is inside the write transaction, so no other writer can record the same
+    // A message moved again after a failed MOVE is not analysed (nor its attachments read) again.
+    if (auto d = already_processed()) return *d;
+    // Reading attachments runs the helper process once per file, for up to extract_seconds
+    // each: that happens here, before the write transaction, so the SQLite write lock is never
+    // held meanwhile. The analysis reads nothing from the database.
+    std::optional<AnalyzeOutcome> outcome;
+    if (!oversize(w, message)) outcome = analyze_incoming(w, message, today);
+    // The look-up again, inside the write transaction, so no other writer can record the same
     // UID between it and our own record.
     store::WriteTransaction tx(w.db);
-    if (auto seen = store::MessageLog(w.db).find_uid(message.uidvalidity, message.uid)) {
-      Disposition d;
-      d.folder = seen->folder;
-      d.kind = seen->kind;
-      d.action = "already processed";
-      d.dispatch_number = seen->dispatch_number;
-      d.message_id = seen->message_id;
-      d.already_recorded = true;
-      d.quarantined = seen->folder == w.config.imap.quarantine_folder;
-      return d;  // nothing written: the transaction rolls back
-    }
-    Disposition d = MessageHandler(w, message, now, today).run();
+    if (auto d = already_processed()) return *d;  // nothing written: the transaction rolls back
+    Disposition d = MessageHandler(w, message, now, today, outcome ? &*outcome : nullptr).run();
     tx.commit();
+    if (outcome && outcome->analysis) log_attachments(*outcome->analysis, d);
     return d;
   } catch (const SQLite::Exception&) {
     throw;  // the database, not the message: the caller stops, the mail stays where it is

@@ -5,6 +5,7 @@
 #pragma once
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "analyze.h"
 #include "config.h"
 #include "form_definition.h"
 #include "mail_factory.h"
@@ -16,6 +17,9 @@ struct Workflow {
   const Config& config;
   const FormDefinition& form;
   MailFactory& mail;
+  // Reads a binary attachment of incoming mail (the Runtime's runs the attachment helper
+  // process); empty: attachments are listed as not read.
+  AttachmentReader read_attachment = {};
 };
 
 // Recipients as addr-specs from config lists ("Name <a@b>" or "a@b"); globs are skipped.
