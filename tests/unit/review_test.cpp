@@ -1,13 +1,11 @@
 // Section 2 read by OCR waits for a person (SPEC "The form itself as an attachment"): held in
 // state review with the admins told, then approved (as read or corrected) into one close-out,
 // or rejected back to the technician; and closeoutctl review / approve / reject as an admin
-// runs them. The scanned reply is the analysis the parse path gives for one (needs_review, its
-// values' sources naming the OCR'd attachment).
+// runs them. The scan's OCR is an in-process reader standing in for the helper's.
 #include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
 
-#include "analyze.h"
 #include "report_figures.h"
 #include "section2_review.h"
 #include "workflow_fixture.h"
@@ -38,58 +36,36 @@ struct CtlRun {
   std::string err;
 };
 
+// A reply with Section 2 only in a photo, as a phone's mail app sends it.
+std::string scan_reply(const std::string& number, const std::string& id) {
+  return "From: Mike Ross <mike.ross@dealer.test>\r\nTo: dispatch@dealer.test\r\n"
+         "Subject: Re: [CITS #" +
+         number + "] Service Dispatch\r\nMessage-ID: " + id +
+         "\r\nIn-Reply-To: <notice.1@dealer.test>\r\nReferences: <notice.1@dealer.test>\r\n"
+         "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n"
+         "Content-Type: text/plain\r\n\r\nSection 2 attached.\r\n--b\r\n"
+         "Content-Type: image/png\r\nContent-Disposition: attachment; filename=\"scan.png\"\r\n"
+         "Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgoAAAANSUhEUg==\r\n--b--\r\n";
+}
+
 class ReviewTest : public WorkflowTest {
  protected:
-  // What analyze_message gives for a reply whose Section 2 came from an OCR'd scan.png.
-  Analysis scanned_reply(const std::string& values, const std::string& id = kScanId) {
-    ReplyHeaders h;
-    h.message_id = id;
-    h.subject = "Re: [CITS #" + kNumber + "] Service Dispatch";
-    h.in_reply_to = "<notice.1@dealer.test>";
-    AnalyzeOptions options;
+  // Delivers a scan whose OCR reads `values` (the in-process stand-in for the helper's OCR).
+  workflow::Disposition deliver_scan(const std::string& values, const std::string& id = kScanId,
+                                     const std::string& number = kNumber) {
     auto w = runtime_->workflow();
-    options.form = &w.form;
-    options.today = kToday;
-    auto outcome = analyze_message(technician_reply(h, values), options);
-    EXPECT_TRUE(outcome.analysis.has_value()) << outcome.error;
-    Analysis a = outcome.analysis.value_or(Analysis{});
-    a.needs_review = true;
-    a.field_sources.clear();
-    for (const auto& [key, value] : a.section2_raw.entries())
-      a.field_sources.emplace_back(key, "attachment:scan.png");
-    AttachmentReading scan;
-    scan.filename = "scan.png";
-    scan.type = "image";
-    scan.read = AttachmentRead::ocr;
-    scan.min_confidence = 71;
-    a.attachments = {scan};
-    return a;
-  }
-
-  // As intake does for it: the check against the dispatch on record, then held.
-  void hold(const Analysis& a) {
-    auto w = runtime_->workflow();
-    store::WriteTransaction tx(runtime_->db());
-    auto d = dispatch(kNumber);
-    DispatchFacts facts;
-    facts.tag_number = d.number;
-    facts.serial_number = d.serial_number;
-    facts.dispatch_date = kDispatchDate;
-    workflow::hold_for_review(w, d, a, check_section2(a.section2_raw, facts, kToday, w.form), kNow);
-    // The message itself, as intake records it (the confirmation after the close-out finds the
-    // technician by it).
-    store::MessageRecord m;
-    m.uidvalidity = 1;
-    m.uid = ++uid_;
-    m.message_id = a.message_id;
-    m.from_address = a.from;
-    m.kind = "section2";
-    m.action = "Section 2 read by OCR; held for review, admins told";
-    m.folder = "Processed";
-    m.dispatch_number = d.number;
-    m.processed_at = kNow;
-    store::MessageLog(runtime_->db()).record(m);
-    tx.commit();
+    w.read_attachment = [values](const BinaryPart& part, std::string_view kind) {
+      AttachmentReading r;
+      r.filename = part.filename;
+      r.type = std::string(kind);
+      r.read = AttachmentRead::ocr;
+      r.text = values;
+      r.min_confidence = 71;
+      return r;
+    };
+    std::string bytes = scan_reply(number, id);
+    workflow::IncomingMessage in{1, ++uid_, bytes.size(), &bytes};
+    return workflow::process_message(w, in, kNow, kToday);
   }
 
   void notified_dispatch() {
@@ -126,7 +102,9 @@ class ReviewTest : public WorkflowTest {
 
 TEST_F(ReviewTest, AScannedSection2IsHeldAndTheAdminsAreToldWhatWasReadAndHowToDecide) {
   notified_dispatch();
-  hold(scanned_reply(scanned_values()));
+  auto intake = deliver_scan(scanned_values());
+  EXPECT_EQ(intake.action, "Section 2 read by OCR; held for review, admins told");
+  EXPECT_EQ(intake.folder, "Processed");
   EXPECT_EQ(dispatch(kNumber).state, "review");
   auto held = events("section2 needs review");
   ASSERT_EQ(held.size(), 1U);
@@ -167,7 +145,7 @@ TEST_F(ReviewTest, AScannedSection2IsHeldAndTheAdminsAreToldWhatWasReadAndHowToD
 
 TEST_F(ReviewTest, WhatOcrGotWrongIsShownToTheAdminsNeverSentToTheTechnician) {
   notified_dispatch();
-  hold(scanned_reply(scanned_values("11/2A/2026")));
+  deliver_scan(scanned_values("11/2A/2026"));
   EXPECT_EQ(dispatch(kNumber).state, "review");
   ASSERT_EQ(outbox("review_needed").size(), 1U);
   const auto& m = outbox("review_needed")[0].content;
@@ -179,7 +157,7 @@ TEST_F(ReviewTest, WhatOcrGotWrongIsShownToTheAdminsNeverSentToTheTechnician) {
 
 TEST_F(ReviewTest, ApprovedAsReadItIsClosedOutOnceAndConfirmedToTheTechnician) {
   notified_dispatch();
-  hold(scanned_reply(scanned_values()));
+  deliver_scan(scanned_values());
   auto result = approve();
   EXPECT_TRUE(result.approved);
   EXPECT_EQ(result.state, "closing");
@@ -210,7 +188,7 @@ TEST_F(ReviewTest, ApprovedAsReadItIsClosedOutOnceAndConfirmedToTheTechnician) {
 
 TEST_F(ReviewTest, AnInvalidReadingIsNotApprovedUntilCorrected) {
   notified_dispatch();
-  hold(scanned_reply(scanned_values("11/2A/2026", "Mike R0ss")));
+  deliver_scan(scanned_values("11/2A/2026", "Mike R0ss"));
   auto refused = approve();
   EXPECT_FALSE(refused.approved);
   ASSERT_EQ(refused.problems.size(), 1U);
@@ -233,7 +211,7 @@ TEST_F(ReviewTest, AnInvalidReadingIsNotApprovedUntilCorrected) {
 
 TEST_F(ReviewTest, ACorrectionToAnUnknownKeyIsRefusedWithTheKeys) {
   notified_dispatch();
-  hold(scanned_reply(scanned_values()));
+  deliver_scan(scanned_values());
   try {
     approve({{"labour", "2"}});
     ADD_FAILURE() << "approved with an unknown key";
@@ -248,7 +226,7 @@ TEST_F(ReviewTest, ACorrectionToAnUnknownKeyIsRefusedWithTheKeys) {
 
 TEST_F(ReviewTest, ApprovedWithCallStatusPendingItGoesOnHoldAndTheTechnicianIsTold) {
   notified_dispatch();
-  hold(scanned_reply(scanned_values()));
+  deliver_scan(scanned_values());
   auto result = approve({{"call_status", "Pending"}});
   ASSERT_TRUE(result.approved);
   EXPECT_EQ(dispatch(kNumber).state, "on_hold");
@@ -259,7 +237,7 @@ TEST_F(ReviewTest, ApprovedWithCallStatusPendingItGoesOnHoldAndTheTechnicianIsTo
 
 TEST_F(ReviewTest, ARejectionAnswersTheTechnicianWithTheReasonAndReopensTheDispatch) {
   notified_dispatch();
-  hold(scanned_reply(scanned_values()));
+  deliver_scan(scanned_values());
   auto w = runtime_->workflow();
   auto id = workflow::reject_review(w, kNumber, "The photo is cut off below Parts Used.", "dana",
                                     kNow + 60);
@@ -303,7 +281,7 @@ TEST_F(ReviewTest, OnlyADispatchInReviewCanBeApprovedOrRejected) {
 
 TEST_F(ReviewTest, ATypedReplyAfterTheScanGoesTheUsualWayAndReplacesIt) {
   notified_dispatch();
-  hold(scanned_reply(scanned_values()));
+  deliver_scan(scanned_values());
   auto d = deliver_reply(kNumber, complete_section2(kServiceDate), "<typed.2@dealer.test>");
   EXPECT_EQ(d.action, "Section 2 complete; close-out queued");
   EXPECT_EQ(dispatch(kNumber).state, "closing");
@@ -316,16 +294,9 @@ TEST_F(ReviewTest, ATypedReplyAfterTheScanGoesTheUsualWayAndReplacesIt) {
 
 TEST_F(ReviewTest, CloseoutctlListsApprovesAndRejects) {
   notified_dispatch();
-  hold(scanned_reply(scanned_values("11/2A/2026")));
+  deliver_scan(scanned_values("11/2A/2026"));
   deliver_dispatch("7012345679", "AAB05678");
-  {
-    auto w = runtime_->workflow();
-    store::WriteTransaction tx(runtime_->db());
-    auto d = dispatch("7012345679");
-    auto a = scanned_reply(scanned_values(), "<scan.2@dealer.test>");
-    workflow::hold_for_review(w, d, a, check_section2(a.section2_raw, {}, kToday, w.form), kNow);
-    tx.commit();
-  }
+  deliver_scan(scanned_values(), "<scan.2@dealer.test>", "7012345679");
 
   auto list = ctl("review --json");
   ASSERT_EQ(list.status, 0) << list.err;
