@@ -124,6 +124,9 @@ class Daemon {
         outbox_(io_, rt) {
     // One token set for IMAP and SMTP; a bad [oauth] section is refused here (exit 78).
     if (uses_oauth2(rt_.config())) start_token_manager();
+    // Reading an attachment blocks this loop for up to limits.extract_seconds each, longer than
+    // the watchdog's interval: the helper's wait pings it instead.
+    rt_.set_attachment_keep_alive([] { notify_watchdog(); });
   }
 
   int run() {

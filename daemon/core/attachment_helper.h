@@ -5,6 +5,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,11 @@ struct AttachmentHelperSettings {
   std::uint64_t max_attachment_bytes = 20971520;
   std::size_t max_pdf_pages = 20;
   std::uint64_t max_image_pixels = 40000000;
+  // How long the helper may take by the clock, sleeping included; zero: cpu_seconds * 2 + 5 s.
+  std::chrono::milliseconds wall_clock{0};
+  // Called about once a second while read_in_helper waits, from the waiting thread: closeoutd
+  // pings the systemd watchdog here, since its event loop is blocked meanwhile. Empty: nothing.
+  std::function<void()> keep_alive;
 };
 
 AttachmentHelperSettings attachment_helper_settings(const Config& config);
@@ -30,6 +36,9 @@ AttachmentHelperSettings attachment_helper_settings(const Config& config);
 // /usr/sbin/closeoutd through CLOSEOUT_LIBEXECDIR).
 std::string default_extract_program();
 
+// Blocks the calling thread until the helper is gone (at most wall_clock): closeoutd's event loop
+// is one thread that reads one attachment at a time. Never throws for what the helper does; a
+// part over max_attachment_bytes is "skipped" without starting it.
 AttachmentReading read_in_helper(const BinaryPart& part, std::string_view kind,
                                  const AttachmentHelperSettings& settings);
 

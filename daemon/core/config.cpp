@@ -28,7 +28,10 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
       {"templates", {"dir"}},
       {"reminders", {"first_after", "repeat_every", "escalate_after"}},
       {"reports", {"digest"}},
-      {"limits", {"max_message_bytes"}},
+      {"limits",
+       {"max_message_bytes", "max_attachment_bytes", "max_pdf_pages", "max_image_pixels",
+        "extract_seconds", "extract_memory"}},
+      {"closeout", {"attach_form"}},
       {"outbox", {"retry_first", "retry_max"}},
       {"log", {"level", "file"}},
       {"oauth",
@@ -43,11 +46,27 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
 // conversion (to milliseconds, to a timestamp) far from overflowing.
 constexpr std::chrono::seconds kLongestDuration{366LL * 24 * 3600};
 constexpr std::chrono::seconds kLongestPoll{24 * 3600};
+// The daemon waits for the attachment helper (up to twice this, plus 5 s) before it goes on.
+constexpr std::chrono::seconds kLongestExtract{600};
+
+constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
+constexpr std::uint64_t kGiB = std::uint64_t{1} << 30;
+// tesseract with its English model and one page at 300 dpi needs about 200 MiB; less than this
+// would make every scan "unreadable", which is a configuration mistake, not a policy.
+constexpr std::uint64_t kLeastExtractMemory = 64 * kMiB;
+constexpr std::uint64_t kMostExtractMemory = 16 * kGiB;
 
 std::string describe(std::chrono::seconds s) {
   if (s.count() % 86400 == 0) return std::to_string(s.count() / 86400) + "d";
   if (s.count() % 3600 == 0) return std::to_string(s.count() / 3600) + "h";
+  if (s.count() % 60 == 0) return std::to_string(s.count() / 60) + "m";
   return std::to_string(s.count()) + "s";
+}
+
+std::string describe_bytes(std::uint64_t n) {
+  if (n % kGiB == 0) return std::to_string(n / kGiB) + " GiB";
+  if (n % kMiB == 0) return std::to_string(n / kMiB) + " MiB";
+  return std::to_string(n) + " bytes";
 }
 
 class Reader {
@@ -61,7 +80,10 @@ class Reader {
   void strings(const char* table, const char* key, std::vector<std::string>& out) const;
   void duration(const char* table, const char* key, std::chrono::seconds& out,
                 std::chrono::seconds at_most = kLongestDuration) const;
-  void size(const char* table, const char* key, std::uint64_t& out) const;
+  void size(const char* table, const char* key, std::uint64_t& out, std::uint64_t at_least = 1,
+            std::uint64_t at_most = kGiB) const;
+  void count(const char* table, const char* key, std::uint64_t& out, std::uint64_t at_most,
+             const char* what) const;
   void weekly(const char* table, const char* key, std::optional<DigestSchedule>& out) const;
   void one_of(const char* table, const char* key, std::string& out,
               std::initializer_list<const char*> allowed) const;
@@ -165,15 +187,33 @@ void Reader::weekly(const char* table, const char* key, std::optional<DigestSche
   }
 }
 
-void Reader::size(const char* table, const char* key, std::uint64_t& out) const {
+// A message or attachment is read into memory whole: beyond a gigabyte is a typo, not a policy.
+void Reader::size(const char* table, const char* key, std::uint64_t& out, std::uint64_t at_least,
+                  std::uint64_t at_most) const {
   const toml::value* v = find(table, key);
   if (!v) return;
-  if (!v->is_integer() || v->as_integer() <= 0) {
-    fail(*v, std::string(table) + "." + key, "must be a positive whole number of bytes");
-  }
-  // A message is read into memory whole: beyond a gigabyte is a typo, not a policy.
-  if (v->as_integer() > (std::int64_t{1} << 30))
-    fail(*v, std::string(table) + "." + key, "is more than 1073741824 bytes (1 GiB)");
+  const std::string name = std::string(table) + "." + key;
+  if (!v->is_integer() || v->as_integer() <= 0)
+    fail(*v, name, "must be a positive whole number of bytes");
+  const auto n = static_cast<std::uint64_t>(v->as_integer());
+  if (n < at_least)
+    fail(*v, name,
+         "is less than " + std::to_string(at_least) + " bytes (" + describe_bytes(at_least) + ")");
+  if (n > at_most)
+    fail(*v, name,
+         "is more than " + std::to_string(at_most) + " bytes (" + describe_bytes(at_most) + ")");
+  out = n;
+}
+
+void Reader::count(const char* table, const char* key, std::uint64_t& out, std::uint64_t at_most,
+                   const char* what) const {
+  const toml::value* v = find(table, key);
+  if (!v) return;
+  const std::string name = std::string(table) + "." + key;
+  if (!v->is_integer() || v->as_integer() <= 0)
+    fail(*v, name, std::string("must be a positive whole number of ") + what);
+  if (static_cast<std::uint64_t>(v->as_integer()) > at_most)
+    fail(*v, name, "is more than " + std::to_string(at_most) + " " + what + ", the most allowed");
   out = static_cast<std::uint64_t>(v->as_integer());
 }
 
@@ -237,6 +277,15 @@ void read_all(const Reader& r, Config& c) {
   r.duration("reminders", "escalate_after", c.reminders.escalate_after);
   r.weekly("reports", "digest", c.reports.digest);
   r.size("limits", "max_message_bytes", c.limits.max_message_bytes);
+  r.size("limits", "max_attachment_bytes", c.limits.max_attachment_bytes);
+  // A Service Dispatch Form is a page or two, one A4 page at 300 dpi about 8.7 million pixels;
+  // the most allowed only keep a typo from meaning "no limit".
+  r.count("limits", "max_pdf_pages", c.limits.max_pdf_pages, 1000, "pages");
+  r.count("limits", "max_image_pixels", c.limits.max_image_pixels, 1000000000, "pixels");
+  r.duration("limits", "extract_seconds", c.limits.extract_seconds, kLongestExtract);
+  r.size("limits", "extract_memory", c.limits.extract_memory, kLeastExtractMemory,
+         kMostExtractMemory);
+  r.boolean("closeout", "attach_form", c.closeout.attach_form);
   r.duration("outbox", "retry_first", c.outbox.retry_first);
   r.duration("outbox", "retry_max", c.outbox.retry_max);
   r.one_of("log", "level", c.log.level,

@@ -89,7 +89,17 @@ struct Config {
   } reports;
   struct {
     std::uint64_t max_message_bytes = 26214400;
+    // The attachment helper (SPEC "The form itself as an attachment"): a larger attachment is
+    // skipped with a reason; the others bound what one reading may cost closeout-extract.
+    std::uint64_t max_attachment_bytes = 20971520;
+    std::uint64_t max_pdf_pages = 20;
+    std::uint64_t max_image_pixels = 40000000;
+    std::chrono::seconds extract_seconds{30};  // CPU time for one attachment
+    std::uint64_t extract_memory = 536870912;  // the helper's address space
   } limits;
+  struct {
+    bool attach_form = true;  // the completed Service Dispatch Form as a PDF on each close-out
+  } closeout;
   // Transient send failures (4xx, connection, TLS) are retried after retry_first, doubling up
   // to retry_max; they are never dropped, because a lost close-out is lost money.
   struct {

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "analyze.h"
+#include "attachment_helper.h"
 #include "config.h"
 #include "exit_codes.h"
 #include "field_values.h"
@@ -81,6 +82,10 @@ Setup make_setup(const ParseCommandOptions& o) {
   s.form = load_form_definition(s.config);
   s.options.form = s.form.get();
   s.options.cits_senders = s.config.cits.senders;
+  // Attachments are read as the daemon reads them: in the helper process, under [limits].
+  const AttachmentHelperSettings helper = attachment_helper_settings(s.config);
+  s.options.limits.max_attachment_bytes = helper.max_attachment_bytes;
+  s.options.read_attachment = helper_attachment_reader(helper);
   // As the daemon does: a date is in the future only once it is later than today anywhere.
   s.options.today = latest_date_on_earth(std::time(nullptr));
   if (o.today) {

@@ -57,6 +57,7 @@ AnalyzeOutcome analyze_incoming(const Workflow& w, const IncomingMessage& in,
   options.cits_senders = w.config.cits.senders;
   options.technicians = w.config.dealer.technicians;
   options.today = today;
+  options.limits.max_attachment_bytes = w.config.limits.max_attachment_bytes;
   options.read_attachment = w.read_attachment;
   return analyze_message(*in.bytes, options);
 }

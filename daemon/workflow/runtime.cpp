@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "attachment_helper.h"
 #include "config_check.h"
 #include "crash_points.h"
 #include "database.h"
@@ -33,6 +34,7 @@ std::unique_ptr<Runtime> Runtime::open(const std::string& config_path,
   crash_points::watch_commits(rt->db_->getHandle());  // test only: a no-op unless asked
   rt->statements_ = std::make_unique<store::StatementCache>(*rt->db_);
   rt->mail_ = std::make_unique<MailFactory>(rt->config_, *rt->templates_);
+  rt->make_attachment_reader();
   return rt;
 }
 
@@ -51,6 +53,18 @@ void Runtime::reload() {
   templates_ = std::move(templates);
   mail_->set_config(config_);
   mail_->set_templates(*templates_);
+  make_attachment_reader();
+}
+
+void Runtime::set_attachment_keep_alive(std::function<void()> keep_alive) {
+  keep_alive_ = std::move(keep_alive);
+  make_attachment_reader();
+}
+
+void Runtime::make_attachment_reader() {
+  AttachmentHelperSettings settings = attachment_helper_settings(config_);
+  settings.keep_alive = keep_alive_;
+  read_attachment_ = helper_attachment_reader(std::move(settings));
 }
 
 }  // namespace closeout::workflow

@@ -33,7 +33,10 @@ class Runtime {
   // daemon keeps the old one. store.path cannot change without a restart: logged and ignored.
   void reload();
 
-  Workflow workflow() { return {*db_, config_, *form_, *mail_}; }
+  Workflow workflow() { return {*db_, config_, *form_, *mail_, read_attachment_}; }
+  // Called about once a second while an attachment is read (closeoutd pings the systemd
+  // watchdog: its event loop waits for the helper meanwhile). Kept across reload().
+  void set_attachment_keep_alive(std::function<void()> keep_alive);
   const Config& config() const { return config_; }
   SQLite::Database& db() { return *db_; }
 
@@ -45,6 +48,9 @@ class Runtime {
   std::unique_ptr<SQLite::Database> db_;
   std::unique_ptr<store::StatementCache> statements_;  // after db_: finalized before it closes
   std::unique_ptr<MailFactory> mail_;
+  void make_attachment_reader();
+  AttachmentReader read_attachment_;  // the attachment helper process, under [limits]
+  std::function<void()> keep_alive_;
 };
 
 }  // namespace closeout::workflow

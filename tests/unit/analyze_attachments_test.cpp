@@ -6,6 +6,7 @@
 #include <map>
 
 #include "analyze.h"
+#include "attachment_mail.h"
 #include "result_json.h"
 
 namespace closeout {
@@ -16,44 +17,11 @@ using FormFields = std::vector<std::pair<std::string, std::string>>;
 const std::chrono::year_month_day kToday{std::chrono::year{2026}, std::chrono::November,
                                          std::chrono::day{24}};
 
-struct Attachment {
-  std::string filename;
-  std::string content_type;
-  std::string bytes;  // sent base64-encoded
-};
-
-std::string base64(const std::string& in) {
-  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned n =
-        (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
-    out += {t[n >> 18], t[(n >> 12) & 63], t[(n >> 6) & 63], t[n & 63]};
-  }
-  if (i + 1 == in.size()) {
-    unsigned n = (unsigned char)in[i] << 16;
-    out += {t[n >> 18], t[(n >> 12) & 63], '=', '='};
-  } else if (i + 2 == in.size()) {
-    unsigned n = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
-    out += {t[n >> 18], t[(n >> 12) & 63], t[(n >> 6) & 63], '='};
-  }
-  return out;
-}
+using Attachment = testing::AttachedFile;
 
 std::string mail(const std::string& from, const std::string& subject, const std::string& body,
                  const std::vector<Attachment>& attachments) {
-  std::string out = "From: " + from + "\nSubject: " + subject +
-                    "\nMessage-ID: <r1@dealer.example>\nMIME-Version: 1.0\n"
-                    "Content-Type: multipart/mixed; boundary=\"m\"\n\n--m\n"
-                    "Content-Type: text/plain; charset=utf-8\n\n" +
-                    body + "\n";
-  for (const auto& a : attachments) {
-    out += "--m\nContent-Type: " + a.content_type +
-           "\nContent-Disposition: attachment; filename=\"" + a.filename +
-           "\"\nContent-Transfer-Encoding: base64\n\n" + base64(a.bytes) + "\n";
-  }
-  return out + "--m--\n";
+  return testing::mail_with_files(from, subject, body, attachments);
 }
 
 std::string reply(const std::string& body, const std::vector<Attachment>& attachments) {

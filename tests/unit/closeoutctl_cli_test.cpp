@@ -116,6 +116,36 @@ TEST_F(Closeoutctl, HumanSummaryNamesKindFieldsAndProblems) {
   EXPECT_NE(r.out.find("Corrective Action is missing"), std::string::npos) << r.out;
 }
 
+// reply-pdf-form.eml: the technician typed only their name and attached the pdf branch's
+// form_acrobat_filled.pdf as Section2.pdf; closeoutctl reads it in the attachment helper.
+TEST_F(Closeoutctl, ParseJsonReadsAFilledPdfFormAndSaysWhereEachValueCameFrom) {
+  CtlRun r = run("parse --json --today 2026-11-24 " + data("reply-pdf-form.eml"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["kind"], "section2");
+  EXPECT_EQ(j["valid"], true) << j["problems"].dump();
+  EXPECT_EQ(j["fields"]["technician_name"], "Mike Ross");
+  EXPECT_EQ(j["fields"]["service_date"], "2026-11-24");
+  EXPECT_EQ(j["fields"]["call_status"], "completed");
+  EXPECT_EQ(j["field_sources"]["technician_name"], "body");
+  EXPECT_EQ(j["field_sources"]["service_date"], "attachment:Section2.pdf");
+  EXPECT_EQ(j["field_sources"]["call_status"], "attachment:Section2.pdf");
+  EXPECT_EQ(j["attachments"], nlohmann::json::parse(R"([{"filename": "Section2.pdf", "type": "pdf",
+                                       "read": "form_fields", "reason": ""}])"));
+  EXPECT_EQ(j["needs_review"], false);
+}
+
+TEST_F(Closeoutctl, HumanSummaryNamesEachValuesSourceAndTheAttachments) {
+  CtlRun r = run("parse --today 2026-11-24 " + data("reply-pdf-form.eml"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("Mike Ross  (from the mail)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2026-11-24  (from Section2.pdf)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Attachments\n    - Section2.pdf (pdf): form fields read\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("VALID: ready to close out"), std::string::npos) << r.out;
+}
+
 TEST_F(Closeoutctl, MissingFileExits66AndStillParsesTheOthers) {
   CtlRun r = run("parse --json " + data("no-such-file.eml") + " " + data("dispatch.eml"));
   EXPECT_EQ(r.status, 66);

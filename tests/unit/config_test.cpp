@@ -19,6 +19,12 @@ TEST(Config, ShippedExampleLoadsWithoutWarnings) {
   EXPECT_EQ(c.reminders.escalate_after, std::chrono::hours(5 * 24));
   EXPECT_EQ(c.dealer.technicians, std::vector<std::string>{"*@dealer.example"});
   EXPECT_EQ(c.limits.max_message_bytes, 26214400u);
+  EXPECT_EQ(c.limits.max_attachment_bytes, 20971520u);
+  EXPECT_EQ(c.limits.max_pdf_pages, 20u);
+  EXPECT_EQ(c.limits.max_image_pixels, 40000000u);
+  EXPECT_EQ(c.limits.extract_seconds, std::chrono::seconds(30));
+  EXPECT_EQ(c.limits.extract_memory, 536870912u);
+  EXPECT_TRUE(c.closeout.attach_form);
 }
 
 TEST(Config, EmptyFileGivesSpecDefaults) {
@@ -28,6 +34,12 @@ TEST(Config, EmptyFileGivesSpecDefaults) {
   EXPECT_EQ(c.imap.quarantine_folder, "Quarantine");
   EXPECT_TRUE(c.imap.tls_verify);
   EXPECT_EQ(c.reminders.first_after, std::chrono::hours(48));
+  EXPECT_EQ(c.limits.max_attachment_bytes, 20971520u);
+  EXPECT_EQ(c.limits.max_pdf_pages, 20u);
+  EXPECT_EQ(c.limits.max_image_pixels, 40000000u);
+  EXPECT_EQ(c.limits.extract_seconds, std::chrono::seconds(30));
+  EXPECT_EQ(c.limits.extract_memory, 536870912u);
+  EXPECT_TRUE(c.closeout.attach_form);
 }
 
 std::string error_of(const std::string& text) {
@@ -52,6 +64,47 @@ TEST(Config, TypeErrorsNameFileLineAndKey) {
             "c.toml:2: limits.max_message_bytes: must be a positive whole number of bytes");
   EXPECT_EQ(error_of("imap = 3\n"), "c.toml:1: imap: must be a table ([imap])");
   EXPECT_NE(error_of("[imap\n").find("c.toml:1"), std::string::npos);
+}
+
+TEST(Config, AttachmentLimitsAndAttachForm) {
+  Config c = parse_config(
+      "[limits]\nmax_attachment_bytes = 1048576\nmax_pdf_pages = 3\nmax_image_pixels = 9000000\n"
+      "extract_seconds = \"1m30s\"\nextract_memory = 268435456\n[closeout]\nattach_form = false\n",
+      "c.toml");
+  EXPECT_TRUE(c.warnings.empty());
+  EXPECT_EQ(c.limits.max_attachment_bytes, 1048576u);
+  EXPECT_EQ(c.limits.max_pdf_pages, 3u);
+  EXPECT_EQ(c.limits.max_image_pixels, 9000000u);
+  EXPECT_EQ(c.limits.extract_seconds, std::chrono::seconds(90));
+  EXPECT_EQ(c.limits.extract_memory, 268435456u);
+  EXPECT_FALSE(c.closeout.attach_form);
+  EXPECT_EQ(parse_config("[limits]\nextract_seconds = 5\n", "c.toml").limits.extract_seconds,
+            std::chrono::seconds(5));
+}
+
+TEST(Config, AttachmentLimitsOutOfBoundsNameTheKey) {
+  EXPECT_EQ(error_of("[limits]\nmax_attachment_bytes = 0\n"),
+            "c.toml:2: limits.max_attachment_bytes: must be a positive whole number of bytes");
+  EXPECT_EQ(error_of("[limits]\nmax_attachment_bytes = 2147483648\n"),
+            "c.toml:2: limits.max_attachment_bytes: is more than 1073741824 bytes (1 GiB)");
+  EXPECT_EQ(error_of("[limits]\nmax_pdf_pages = 0\n"),
+            "c.toml:2: limits.max_pdf_pages: must be a positive whole number of pages");
+  EXPECT_EQ(error_of("[limits]\nmax_pdf_pages = 5000\n"),
+            "c.toml:2: limits.max_pdf_pages: is more than 1000 pages, the most allowed");
+  EXPECT_EQ(error_of("[limits]\nmax_image_pixels = \"40M\"\n"),
+            "c.toml:2: limits.max_image_pixels: must be a positive whole number of pixels");
+  EXPECT_EQ(error_of("[limits]\nmax_image_pixels = 2000000000\n"),
+            "c.toml:2: limits.max_image_pixels: is more than 1000000000 pixels, the most allowed");
+  EXPECT_EQ(error_of("[limits]\nextract_seconds = \"0s\"\n"),
+            "c.toml:2: limits.extract_seconds: must be longer than zero");
+  EXPECT_EQ(error_of("[limits]\nextract_seconds = \"2h\"\n"),
+            "c.toml:2: limits.extract_seconds: is longer than 10m, the longest allowed");
+  EXPECT_EQ(error_of("[limits]\nextract_memory = 1000000\n"),
+            "c.toml:2: limits.extract_memory: is less than 67108864 bytes (64 MiB)");
+  EXPECT_EQ(error_of("[limits]\nextract_memory = 17179869185\n"),
+            "c.toml:2: limits.extract_memory: is more than 17179869184 bytes (16 GiB)");
+  EXPECT_EQ(error_of("[closeout]\nattach_form = \"yes\"\n"),
+            "c.toml:2: closeout.attach_form: must be true or false");
 }
 
 TEST(Config, UnknownKeysAreWarnings) {
