@@ -56,6 +56,7 @@ PixPtr pix_from_grey(const poppler::image& image) {
 }  // namespace
 
 AttachmentReading read_image(std::string_view bytes, const ExtractRequest& request) {
+  setMsgSeverity(L_SEVERITY_NONE);  // every failure is reported in the reading instead
   l_int32 format = 0, w = 0, h = 0, bps = 0, spp = 0, colormap = 0;
   if (pixReadHeaderMem(as_bytes(bytes), bytes.size(), &format, &w, &h, &bps, &spp, &colormap) !=
           0 ||
@@ -77,6 +78,7 @@ AttachmentReading read_image(std::string_view bytes, const ExtractRequest& reque
 }
 
 AttachmentReading ocr_pdf_pages(std::string_view pdf_bytes, const ExtractRequest& request) {
+  setMsgSeverity(L_SEVERITY_NONE);
   std::unique_ptr<poppler::document> doc(
       poppler::document::load_from_raw_data(pdf_bytes.data(), int(pdf_bytes.size())));
   if (!doc) return unreadable("not a PDF that can be opened");

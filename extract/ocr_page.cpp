@@ -82,8 +82,6 @@ std::vector<PlacedWord> recognise(Pix* upright, int page, int dpi, const std::st
 void PixDeleter::operator()(Pix* pix) const { pixDestroy(&pix); }
 
 OcrPage ocr_page(Pix* image, int page, int dpi, const std::string& tessdata_dir) {
-  // Leptonica's "Info in pixOrientCorrect: ..." lines are for its developers, not our log.
-  setMsgSeverity(L_SEVERITY_ERROR);
   OcrPage result;
   PixPtr grey = grey_of(image);
   float angle = 0, confidence = 0;
