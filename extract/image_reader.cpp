@@ -24,6 +24,9 @@ constexpr double kPdfDpi = 300;
 // A page too big for max_image_pixels at 300 dpi is rendered smaller, down to this; below it
 // printed text is too small to read and the page is refused instead.
 constexpr double kLeastPdfDpi = 150;
+// OCR costs 1-2 s of CPU a page and the helper has extract_seconds (30 s) for the whole file;
+// a returned form is one or two pages, so a long scan is read only this far.
+constexpr int kMostOcrPages = 6;
 
 AttachmentReading unreadable(std::string reason, std::string limit = {}) {
   AttachmentReading r;
@@ -85,10 +88,17 @@ AttachmentReading ocr_pdf_pages(std::string_view pdf_bytes, const ExtractRequest
   if (doc->is_locked())
     return unreadable("the PDF is encrypted; please type Section 2 into the reply");
   std::vector<std::string> limits;
-  int pages = doc->pages();
-  if (pages > 0 && std::size_t(pages) > request.max_pdf_pages) {
+  std::vector<std::string> notes;
+  int pages = std::max(doc->pages(), 0);
+  if (std::size_t(pages) > request.max_pdf_pages) {
+    notes.push_back("only the first " + std::to_string(request.max_pdf_pages) +
+                    " pages were read (max_pdf_pages)");
     pages = int(request.max_pdf_pages);
-    limits.push_back("max_pdf_pages");
+    limits.emplace_back("max_pdf_pages");
+  }
+  if (pages > kMostOcrPages) {
+    notes.push_back("OCR read only the first " + std::to_string(kMostOcrPages) + " pages");
+    pages = kMostOcrPages;
   }
   poppler::page_renderer renderer;
   renderer.set_image_format(poppler::image::format_gray8);
@@ -99,13 +109,14 @@ AttachmentReading ocr_pdf_pages(std::string_view pdf_bytes, const ExtractRequest
   for (int p = 0; p < pages; ++p) {
     std::unique_ptr<poppler::page> page(doc->create_page(p));
     if (!page) continue;
-    poppler::rectf box = page->page_rect(poppler::media_box);
+    // What render_page draws is the crop box.
+    poppler::rectf box = page->page_rect(poppler::crop_box);
     double pixels_at_300 = (box.width() / 72 * kPdfDpi) * (box.height() / 72 * kPdfDpi);
     double dpi = kPdfDpi;
     if (pixels_at_300 > double(request.max_image_pixels)) {
       dpi = kPdfDpi * std::sqrt(double(request.max_image_pixels) / pixels_at_300);
-      if (std::find(limits.begin(), limits.end(), "max_image_pixels") == limits.end())
-        limits.push_back("max_image_pixels");
+      if (limits.empty() || limits.back() != "max_image_pixels")
+        limits.emplace_back("max_image_pixels");
       if (dpi < kLeastPdfDpi) {
         ++refused;
         continue;
@@ -119,18 +130,14 @@ AttachmentReading ocr_pdf_pages(std::string_view pdf_bytes, const ExtractRequest
     OcrPage read = ocr_page(pix.get(), p, int(dpi), request.tessdata_dir);
     words.insert(words.end(), read.words.begin(), read.words.end());
   }
-  AttachmentReading reading;
-  if (refused == pages && pages > 0)
-    reading = unreadable("every page is larger than max_image_pixels allows at " +
-                         std::to_string(int(kLeastPdfDpi)) + " dpi");
-  else
-    reading = reading_from_ocr(words, FormDefinition::builtin());
-  if (refused > 0 && reading.reason.empty())
-    reading.reason =
-        std::to_string(refused) + " page(s) too large for max_image_pixels were not read";
-  if (limits.size() && std::count(limits.begin(), limits.end(), "max_pdf_pages") &&
-      reading.reason.empty())
-    reading.reason = "only the first " + std::to_string(pages) + " pages were read (max_pdf_pages)";
+  if (refused > 0)
+    notes.push_back(std::to_string(refused) + " page(s) larger than max_image_pixels allows at " +
+                    std::to_string(int(kLeastPdfDpi)) + " dpi were not read");
+  AttachmentReading reading = refused == pages && pages > 0
+                                  ? unreadable("every page is larger than max_image_pixels allows")
+                                  : reading_from_ocr(words, FormDefinition::builtin());
+  // A read reading's reason is its note; an unreadable one keeps its own first.
+  for (const auto& note : notes) reading.reason += (reading.reason.empty() ? "" : "; ") + note;
   reading.limits_tripped.insert(reading.limits_tripped.end(), limits.begin(), limits.end());
   return reading;
 }

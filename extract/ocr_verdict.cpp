@@ -15,6 +15,7 @@ using Line = std::vector<const PlacedWord*>;
 
 std::vector<Line> group_into_lines(const std::vector<PlacedWord>& words) {
   std::vector<const PlacedWord*> sorted;
+  sorted.reserve(words.size());
   for (const auto& w : words) sorted.push_back(&w);
   std::stable_sort(sorted.begin(), sorted.end(), [](const PlacedWord* a, const PlacedWord* b) {
     if (a->page != b->page) return a->page < b->page;

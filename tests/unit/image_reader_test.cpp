@@ -83,6 +83,62 @@ TEST(ImageReader, ImageOnlyPdfPageStoredSidewaysIsRenderedAndRead) {
   expect_the_printed_form(ocr_pdf_pages(slurp("scan_image_only.pdf"), request));
 }
 
+// A PDF of `pages` blank pages of the given size in points, with a correct xref table.
+std::string blank_pdf(int pages, int width, int height) {
+  std::vector<std::string> objects{"<< /Type /Catalog /Pages 2 0 R >>", ""};
+  std::string kids;
+  for (int i = 0; i < pages; ++i) {
+    kids += std::to_string(3 + i) + " 0 R ";
+    objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 " + std::to_string(width) + " " +
+                      std::to_string(height) + "] >>");
+  }
+  objects[1] = "<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(pages) + " >>";
+  std::string pdf = "%PDF-1.4\n";
+  std::vector<std::size_t> offsets;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    offsets.push_back(pdf.size());
+    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+  }
+  std::size_t xref = pdf.size();
+  pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+  for (std::size_t at : offsets) {
+    std::string number = std::to_string(at);
+    pdf += std::string(10 - number.size(), '0') + number + " 00000 n \n";
+  }
+  pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
+         " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+  return pdf;
+}
+
+TEST(ImageReader, PdfPageTooLargeToRenderIsRefusedNotRendered) {
+  ExtractRequest request;
+  request.kind = "pdf";
+  // 200 x 200 inches (the largest page PDF allows): 3.6 gigapixels at 300 dpi, and at the
+  // 150 dpi floor still 900 MP, far over the default 40 MP.
+  auto started = std::chrono::steady_clock::now();
+  AttachmentReading reading = ocr_pdf_pages(blank_pdf(1, 14400, 14400), request);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+  EXPECT_EQ(reading.read, AttachmentRead::unreadable);
+  EXPECT_EQ(reading.reason,
+            "every page is larger than max_image_pixels allows; 1 page(s) larger than "
+            "max_image_pixels allows at 150 dpi were not read");
+  EXPECT_EQ(reading.limits_tripped, std::vector<std::string>{"max_image_pixels"});
+}
+
+TEST(ImageReader, PdfPagesBeyondMaxPdfPagesAreNotRead) {
+  ExtractRequest request;
+  request.kind = "pdf";
+  request.max_pdf_pages = 1;
+  // Small blank pages: OCR finds nothing on the one page it reads, quickly.
+  AttachmentReading reading = ocr_pdf_pages(blank_pdf(3, 144, 144), request);
+  EXPECT_EQ(reading.read, AttachmentRead::unreadable);
+  EXPECT_NE(reading.reason.find("no printed text found"), std::string::npos) << reading.reason;
+  EXPECT_NE(reading.reason.find("only the first 1 pages were read (max_pdf_pages)"),
+            std::string::npos)
+      << reading.reason;
+  EXPECT_EQ(reading.limits_tripped, std::vector<std::string>{"max_pdf_pages"});
+}
+
 TEST(ImageReader, HandwrittenSection2IsUnreadableAndAsksForTyping) {
   AttachmentReading reading = read_image(slurp("handwritten_300dpi.png"), image_request());
   EXPECT_EQ(reading.read, AttachmentRead::unreadable);
