@@ -56,6 +56,18 @@ PixPtr pix_from_grey(const poppler::image& image) {
   return pix;
 }
 
+// read_pdf reads such a page from its text layer; OCR would read it a second time. Same
+// threshold as read_pdf's: fewer visible characters than this is a scan or a blank page.
+bool has_text_layer(const poppler::page& page) {
+  std::size_t chars = 0;
+  for (const auto& box : page.text_list()) {
+    for (char c : box.text().to_utf8())
+      if (c != ' ') ++chars;
+    if (chars >= 10) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 AttachmentReading read_image(std::string_view bytes, const ExtractRequest& request) {
@@ -96,19 +108,21 @@ AttachmentReading ocr_pdf_pages(std::string_view pdf_bytes, const ExtractRequest
     pages = int(request.max_pdf_pages);
     limits.emplace_back("max_pdf_pages");
   }
-  if (pages > kMostOcrPages) {
-    notes.push_back("OCR read only the first " + std::to_string(kMostOcrPages) + " pages");
-    pages = kMostOcrPages;
-  }
   poppler::page_renderer renderer;
   renderer.set_image_format(poppler::image::format_gray8);
   renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
   renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
   std::vector<PlacedWord> words;
-  int refused = 0;
+  int refused = 0, scans = 0;
   for (int p = 0; p < pages; ++p) {
     std::unique_ptr<poppler::page> page(doc->create_page(p));
-    if (!page) continue;
+    if (!page || has_text_layer(*page)) continue;
+    if (scans == kMostOcrPages) {
+      notes.push_back("OCR read only the first " + std::to_string(kMostOcrPages) +
+                      " pages without text");
+      break;
+    }
+    ++scans;
     // What render_page draws is the crop box.
     poppler::rectf box = page->page_rect(poppler::crop_box);
     double pixels_at_300 = (box.width() / 72 * kPdfDpi) * (box.height() / 72 * kPdfDpi);
@@ -133,7 +147,7 @@ AttachmentReading ocr_pdf_pages(std::string_view pdf_bytes, const ExtractRequest
   if (refused > 0)
     notes.push_back(std::to_string(refused) + " page(s) larger than max_image_pixels allows at " +
                     std::to_string(int(kLeastPdfDpi)) + " dpi were not read");
-  AttachmentReading reading = refused == pages && pages > 0
+  AttachmentReading reading = refused > 0 && refused == scans
                                   ? unreadable("every page is larger than max_image_pixels allows")
                                   : reading_from_ocr(words, FormDefinition::builtin());
   // A read reading's reason is its note; an unreadable one keeps its own first.

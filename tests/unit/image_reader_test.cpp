@@ -199,17 +199,19 @@ TEST(ExifOrientation, ReadsTheTagAndToleratesDamage) {
 
 // The verdict rules on made-up words: no OCR, so they run in microseconds.
 PlacedWord word(std::string text, double x, double y, double confidence) {
-  return {std::move(text), 0, x, y, x + 10.0 * double(text.size()), y + 20, confidence};
+  double width = 10.0 * double(text.size());  // before the move below
+  return {std::move(text), 0, x, y, x + width, y + 20, confidence};
 }
 
+// A form line as OCR boxes it: words a space apart, the value in a column of its own.
 std::vector<PlacedWord> labelled_line(double y, std::string label1, std::string label2,
                                       std::vector<std::pair<std::string, double>> values) {
-  std::vector<PlacedWord> out{word(std::move(label1), 0, y, 96),
-                              word(std::move(label2), 120, y, 96)};
+  std::vector<PlacedWord> out{word(label1, 0, y, 96)};
+  out.push_back(word(std::move(label2), out.back().x1 + 8, y, 96));
   double x = 300;
   for (auto& [text, confidence] : values) {
     out.push_back(word(text, x, y, confidence));
-    x += 200;
+    x = out.back().x1 + 8;
   }
   return out;
 }
