@@ -4,6 +4,7 @@
 //   closeout-extract read --kind K [--filename F] [limits]  -> one reading as JSON on stdout
 //   closeout-extract fill  (stdin: one line of JSON [[field, value], ...], then the PDF)
 //                                                           -> the filled PDF on stdout
+//   closeout-extract fields (stdin: a PDF) -> its form fields as JSON [{"name","type",...}]
 // Exit codes (parsers/extract_exit.h): 0 with output, 64 for a bad command line, 65 when no
 // output could be written, 70 when memory ran out (the parent's extract_memory). Whatever else
 // goes wrong while reading is an "unreadable" reading, never an exception out of main.
@@ -199,6 +200,21 @@ int run_fill(std::uint64_t limit) {
   return write_reply(*outcome.pdf) ? exit_code::ok : exit_code::failed;
 }
 
+int run_fields(std::uint64_t limit) {
+  std::string input = read_stdin(limit);
+  if (input.size() > limit) {
+    std::cerr << "closeout-extract fields: larger than --max-bytes\n";
+    return exit_code::failed;
+  }
+  auto outcome = closeout::extract::list_pdf_form_fields(input);
+  if (!outcome.fields) {
+    std::cerr << "closeout-extract fields: " << outcome.error << '\n';
+    return exit_code::failed;
+  }
+  return write_reply(closeout::extract::fields_to_json(*outcome.fields)) ? exit_code::ok
+                                                                          : exit_code::failed;
+}
+
 int run(int argc, char** argv) {
   CLI::App app{"closeout-extract: reads one attachment for closeoutd"};
   app.require_subcommand(1);
@@ -213,6 +229,8 @@ int run(int argc, char** argv) {
   std::uint64_t fill_limit = 64ULL * 1024 * 1024;
   auto* fill = app.add_subcommand("fill", "fill the PDF form on stdin; the PDF on stdout");
   fill->add_option("--max-bytes", fill_limit);
+  auto* fields = app.add_subcommand("fields", "list the PDF form's fields as JSON");
+  fields->add_option("--max-bytes", fill_limit);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -231,6 +249,7 @@ int run(int argc, char** argv) {
                  : exit_code::failed;
     }
   }
+  if (fields->parsed()) return run_fields(fill_limit);
   return run_fill(fill_limit);
 }
 

@@ -19,4 +19,22 @@ struct FillOutcome {
 FillOutcome fill_pdf_form(std::string_view pdf,
                           const std::vector<std::pair<std::string, std::string>>& values);
 
+// One fillable field, as the parent needs it to decide what goes where.
+struct FormFieldInfo {
+  std::string name;                 // fully qualified
+  std::string type;                 // "text" | "checkbox" | "radio" | "choice" | "other"
+  std::vector<std::string> states;  // check box and radio: the on-states, without "/"
+  std::vector<std::string> choices;
+};
+
+struct FieldsOutcome {
+  std::optional<std::vector<FormFieldInfo>> fields;  // empty vector: a PDF without a form
+  std::string error;
+};
+
+FieldsOutcome list_pdf_form_fields(std::string_view pdf);
+
+// The `fields` subcommand's JSON: [{"name","type","states","choices"}...].
+std::string fields_to_json(const std::vector<FormFieldInfo>& fields);
+
 }  // namespace closeout::extract

@@ -175,6 +175,49 @@ std::string quoted_printable_line(std::string_view line) {
   return out;
 }
 
+// The text/plain part: its own Content-Type and transfer encoding, a blank line, the body.
+std::string text_part(const std::string& text, const ComposeOptions& options) {
+  std::string out = "Content-Type: text/plain; charset=utf-8\r\n";
+  auto lines = split_lines(text);
+  bool ascii = true;
+  std::size_t longest = 0;
+  for (auto line : lines) {
+    longest = std::max(longest, line.size());
+    ascii = ascii && std::all_of(line.begin(), line.end(),
+                                 [](char c) { return (c >= 0x20 && c < 0x7F) || c == '\t'; });
+  }
+  std::string body;
+  if (longest <= kMaxLine && (ascii || options.eight_bit)) {
+    out += std::string("Content-Transfer-Encoding: ") + (ascii ? "7bit" : "8bit") + "\r\n";
+    for (auto line : lines) {
+      body.append(line);
+      body += "\r\n";
+    }
+    // A NUL is not allowed even in 8bit: replace it rather than send a broken message.
+    std::replace(body.begin(), body.end(), '\0', ' ');
+  } else {
+    out += "Content-Transfer-Encoding: quoted-printable\r\n";
+    for (auto line : lines) body += quoted_printable_line(line) + "\r\n";
+  }
+  return out + "\r\n" + body;
+}
+
+std::string attachment_part(const MailAttachment& a) {
+  auto safe = [](std::string_view s) {
+    return !s.empty() && is_ascii_printable(s) && s.find_first_of("\"\\") == std::string_view::npos;
+  };
+  if (!safe(a.filename)) throw ComposeError("not a safe attachment file name");
+  if (!safe(a.content_type) || a.content_type.find_first_of(" ;") != std::string::npos ||
+      a.content_type.find('/') == std::string::npos)
+    throw ComposeError("not a MIME type: " + single_line(a.content_type));
+  std::string out = "Content-Type: " + a.content_type + "; name=\"" + a.filename + "\"\r\n";
+  out += "Content-Disposition: attachment; filename=\"" + a.filename + "\"\r\n";
+  out += "Content-Transfer-Encoding: base64\r\n\r\n";
+  std::string encoded = base64(a.bytes);
+  for (std::size_t i = 0; i < encoded.size(); i += 76) out += encoded.substr(i, 76) + "\r\n";
+  return out;
+}
+
 }  // namespace
 
 std::optional<MailAddress> parse_mail_address(std::string_view text) {
@@ -238,30 +281,21 @@ std::string compose_mail(const OutgoingMail& mail, const ComposeOptions& options
     out += name + ": " + encode_header_value(value, name.size() + 2) + "\r\n";
   }
   out += "MIME-Version: 1.0\r\n";
-  out += "Content-Type: text/plain; charset=utf-8\r\n";
+  if (mail.attachments.empty()) return out + text_part(mail.body, options);
 
-  auto lines = split_lines(mail.body);
-  bool ascii = true;
-  std::size_t longest = 0;
-  for (auto line : lines) {
-    longest = std::max(longest, line.size());
-    ascii = ascii && std::all_of(line.begin(), line.end(),
-                                 [](char c) { return (c >= 0x20 && c < 0x7F) || c == '\t'; });
-  }
-  std::string body;
-  if (longest <= kMaxLine && (ascii || options.eight_bit)) {
-    out += std::string("Content-Transfer-Encoding: ") + (ascii ? "7bit" : "8bit") + "\r\n";
-    for (auto line : lines) {
-      body.append(line);
-      body += "\r\n";
-    }
-    // A NUL is not allowed even in 8bit: replace it rather than send a broken message.
-    std::replace(body.begin(), body.end(), '\0', ' ');
-  } else {
-    out += "Content-Transfer-Encoding: quoted-printable\r\n";
-    for (auto line : lines) body += quoted_printable_line(line) + "\r\n";
-  }
-  return out + "\r\n" + body;
+  std::string text = text_part(mail.body, options);
+  // "=_" is never in base64 or quoted-printable output; the text part is checked all the same.
+  std::string boundary = "=_closeoutd_" + mail.message_id.substr(1, 24);
+  std::replace_if(
+      boundary.begin(), boundary.end(),
+      [](char c) { return !std::isalnum(static_cast<unsigned char>(c)) && c != '=' && c != '_'; },
+      '_');
+  while (text.find(boundary) != std::string::npos) boundary += "_x";
+  out += "Content-Type: multipart/mixed;\r\n boundary=\"" + boundary + "\"\r\n\r\n";
+  out += "This is a multipart message in MIME format.\r\n";
+  out += "--" + boundary + "\r\n" + text;
+  for (const auto& a : mail.attachments) out += "--" + boundary + "\r\n" + attachment_part(a);
+  return out + "--" + boundary + "--\r\n";
 }
 
 }  // namespace closeout

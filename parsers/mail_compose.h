@@ -29,6 +29,13 @@ std::optional<MailAddress> parse_mail_address(std::string_view text);
 // spaces, brackets, quotes, commas or line breaks, at most 254 bytes.
 bool is_envelope_safe(std::string_view address);
 
+// A file sent with the text, base64-encoded in a multipart/mixed message after the body.
+struct MailAttachment {
+  std::string filename;      // printable ASCII without quotes or backslashes ("Service-...pdf")
+  std::string content_type;  // "application/pdf"
+  std::string bytes;
+};
+
 struct OutgoingMail {
   MailAddress from;
   std::vector<MailAddress> to;
@@ -40,6 +47,8 @@ struct OutgoingMail {
   std::vector<std::string> references;
   std::vector<std::pair<std::string, std::string>> extra_headers;  // e.g. Auto-Submitted
   std::string body;                                                // UTF-8 text
+  // None: a single text/plain message, as always. Some: multipart/mixed, the text first.
+  std::vector<MailAttachment> attachments;
 };
 
 struct ComposeOptions {
@@ -47,7 +56,8 @@ struct ComposeOptions {
 };
 
 // The message as sent (CRLF line ends). Throws ComposeError for an unsafe address, a header name
-// that is not a field name, or an own Message-ID that is not <...@...>. In-Reply-To and
+// that is not a field name, an own Message-ID that is not <...@...>, or an attachment's file
+// name or type that could break its header. In-Reply-To and
 // References come from other people's mail and are lenient: any <...> of printable ASCII without
 // spaces or brackets inside (at most 250 bytes) is kept, anything else is left out silently.
 std::string compose_mail(const OutgoingMail& mail, const ComposeOptions& options = {});

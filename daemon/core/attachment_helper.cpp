@@ -198,8 +198,7 @@ void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NON
 
 // Starts the helper, or says why it could not be started.
 std::variant<Child, std::string> start_helper(const AttachmentHelperSettings& s,
-                                              std::string_view kind, const BinaryPart& part) {
-  std::vector<std::string> args = helper_arguments(s.program, kind, part, s);
+                                              std::vector<std::string> args) {
   std::vector<std::string> env = helper_environment();
   int in[2], out[2], err[2], report[2];
   // Standard input is a socket, so the parent writes with MSG_NOSIGNAL: a helper that stops
@@ -311,7 +310,7 @@ bool drain(int fd, std::string& into, std::size_t keep, bool& over) {
 // Feeds the bytes and collects the reply until the helper closes both outputs, the reply grows
 // past a reading's bound, or the deadline passes.
 Exchange feed_and_collect(Child& child, std::string_view bytes, Clock::time_point deadline,
-                          Keeper& keeper) {
+                          Keeper& keeper, std::size_t max_out = max_reading_json_bytes) {
   Exchange x;
   std::size_t written = 0;
   bool out_open = true, err_open = true;
@@ -345,7 +344,7 @@ Exchange feed_and_collect(Child& child, std::string_view bytes, Clock::time_poin
       if (stopped || written == bytes.size()) child.in.reset();  // end of file for the helper
     }
     if (out_at >= 0 && fds[out_at].revents != 0) {
-      out_open = drain(child.out.get(), x.out, max_reading_json_bytes, x.overflow);
+      out_open = drain(child.out.get(), x.out, max_out, x.overflow);
       if (x.overflow) break;
     }
     if (err_at >= 0 && fds[err_at].revents != 0) {
@@ -481,7 +480,7 @@ AttachmentReading read_in_helper(const BinaryPart& part, std::string_view kind,
                           ? s.wall_clock
                           : std::chrono::milliseconds(s.cpu_seconds * 2 + std::chrono::seconds(5));
     const auto deadline = Clock::now() + wall;
-    auto started = start_helper(s, kind, part);
+    auto started = start_helper(s, helper_arguments(s.program, kind, part, s));
     if (auto* why = std::get_if<std::string>(&started)) {
       reading = unreadable(*why);
     } else {
@@ -498,6 +497,60 @@ AttachmentReading read_in_helper(const BinaryPart& part, std::string_view kind,
   reading.filename = part.filename;
   if (reading.type.empty()) reading.type = std::string(kind);
   return reading;
+}
+
+std::string HelperRun::describe() const {
+  if (!start_error.empty()) return start_error;
+  std::string what;
+  if (timed_out)
+    what = "took longer than extract_seconds";
+  else if (overflow)
+    what = "its output was larger than allowed";
+  else if (signal != 0)
+    what = "crashed (signal " + std::to_string(signal) + ")";
+  else if (exit_code == extract_exit::out_of_memory)
+    what = "needed more than extract_memory";
+  else
+    what = "exit " + std::to_string(exit_code);
+  return err.empty() ? what : what + ": " + first_line(err);
+}
+
+HelperRun run_helper(const std::vector<std::string>& args, std::string_view stdin_bytes,
+                     const AttachmentHelperSettings& settings, std::size_t max_output) {
+  HelperRun run;
+  AttachmentHelperSettings s = settings;
+  if (s.program.empty()) s.program = default_extract_program();
+  std::vector<std::string> argv = {s.program};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const auto wall = s.wall_clock.count() > 0
+                        ? s.wall_clock
+                        : std::chrono::milliseconds(s.cpu_seconds * 2 + std::chrono::seconds(5));
+  const auto deadline = Clock::now() + wall;
+  auto started = start_helper(s, std::move(argv));
+  if (auto* why = std::get_if<std::string>(&started)) {
+    run.start_error = *why;
+    return run;
+  }
+  Child& child = std::get<Child>(started);
+  Keeper keeper(s.keep_alive);
+  Exchange x = feed_and_collect(child, stdin_bytes, deadline, keeper, max_output);
+  child.out.reset();
+  child.err.reset();
+  bool killed = false;
+  Ended ended = reap(child.pid, x.timed_out || x.overflow, deadline, keeper, killed);
+  run.out = std::move(x.out);
+  run.err = std::move(x.err);
+  run.overflow = x.overflow;
+  run.timed_out = x.timed_out || (killed && !x.overflow);
+  if (WIFSIGNALED(ended.status)) {
+    run.signal = WTERMSIG(ended.status);
+    if (run.signal == SIGXCPU ||
+        (run.signal == SIGKILL && ended.cpu_seconds >= static_cast<double>(s.cpu_seconds.count())))
+      run.timed_out = true;
+  } else if (WIFEXITED(ended.status)) {
+    run.exit_code = WEXITSTATUS(ended.status);
+  }
+  return run;
 }
 
 AttachmentReader helper_attachment_reader(AttachmentHelperSettings settings) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "analyze.h"
 #include "attachment_reading.h"
@@ -41,6 +42,29 @@ std::string default_extract_program();
 // part over max_attachment_bytes is "skipped" without starting it.
 AttachmentReading read_in_helper(const BinaryPart& part, std::string_view kind,
                                  const AttachmentHelperSettings& settings);
+
+// One run of closeout-extract for anything else than reading (the close-out's `fields` and
+// `fill`): the same process, rlimits, environment and deadline as read_in_helper, stdout kept up
+// to max_output bytes. Never throws for what the helper does.
+struct HelperRun {
+  std::string start_error;  // set when it could not be started
+  int exit_code = -1;       // when it exited
+  int signal = 0;           // when a signal ended it
+  bool timed_out = false;   // extract_seconds (CPU) or the wall clock ran out
+  bool overflow = false;    // said more than max_output: stopped
+  std::string out;
+  std::string err;  // the start of it
+  bool ok() const {
+    return start_error.empty() && exit_code == 0 && signal == 0 && !timed_out && !overflow;
+  }
+  // For a log line: "exit 65: closeout-extract fill: ...", "took longer than extract_seconds".
+  std::string describe() const;
+};
+
+// args: after the program (settings.program, or default_extract_program()).
+HelperRun run_helper(const std::vector<std::string>& args, std::string_view stdin_bytes,
+                     const AttachmentHelperSettings& settings,
+                     std::size_t max_output = std::size_t{64} * 1024 * 1024);
 
 // The AnalyzeOptions::read_attachment closeoutd and closeoutctl use.
 AttachmentReader helper_attachment_reader(AttachmentHelperSettings settings);

@@ -147,6 +147,16 @@ DROP TABLE temp.digest_runs_aside;
 CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
 CREATE INDEX outbox_dispatch ON outbox(dispatch_number);
 )SQL"},
+      // The PDF CITS attached to a dispatch, kept so the close-out can send back that same form
+      // with Section 2 filled in (closeout.attach_form). A later dispatch mail replaces it.
+      {5, "the dispatch's own PDF form", R"SQL(
+CREATE TABLE dispatch_forms (
+  dispatch_number  TEXT PRIMARY KEY REFERENCES dispatches(number),
+  filename         TEXT NOT NULL DEFAULT '',
+  content          BLOB NOT NULL,
+  received_at      INTEGER NOT NULL
+);
+)SQL"},
       // A Section 2 read by OCR waits for a person (state review): what approve re-checks and
       // reject answers is kept as the technician sent it, one row per reply held, and the row
       // stays after the decision (who decided what is history, like the events).

@@ -11,7 +11,9 @@
 #include "address.h"
 #include "analyze.h"
 #include "ascr_registry.h"
+#include "closeout_form.h"
 #include "closeout_mail.h"
+#include "dispatch_forms.h"
 #include "dispatch_store.h"
 #include "local_date.h"
 #include "log_context.h"
@@ -233,9 +235,11 @@ class MessageHandler {
         dispatches_.update_section1(d, a_->message_id, "Section 1 changed by CITS", now_);
         record_.action = "dispatch updated";
       }
+      keep_dispatch_form(number);
       return;
     }
     dispatches_.insert(d, a_->message_id);
+    keep_dispatch_form(number);
     if (!a_->problems.empty())
       dispatches_.note(number, "incomplete dispatch", a_->message_id,
                        "Section 1: " + join_problems(a_->problems), now_);
@@ -249,6 +253,19 @@ class MessageHandler {
     queue(store::mail_kind::notice, "notice", number, std::move(context), to);
     record_.action = to.to.empty() ? "new dispatch (no dealer.notify: no notice)"
                                    : "new dispatch; notice queued";
+  }
+
+  // CITS's own PDF form, for the close-out to return filled in (closeout.attach_form; kept
+  // whatever it says now, so turning it on later still finds the form). The analysis keeps no
+  // attachment bytes, so the message is decoded again: dispatches are few.
+  void keep_dispatch_form(const std::string& number) {
+    DecodeLimits limits;
+    limits.max_attachment_bytes = w_.config.limits.max_attachment_bytes;
+    auto decoded = decode_message(*in_.bytes, limits);
+    if (!decoded.message) return;
+    const BinaryPart* pdf = dispatch_pdf(*decoded.message);
+    if (!pdf) return;
+    store::DispatchForms(w_.db).save({number, pdf->filename, pdf->bytes, now_});
   }
 
   // Auto-replies and bounces: recorded (against their dispatch when they name one), never

@@ -60,7 +60,8 @@ std::string MailFactory::new_message_id(store::Timestamp now) {
 store::OutboxEntry MailFactory::make(std::string_view kind, std::string_view template_name,
                                      const std::string& dispatch_number, nlohmann::json context,
                                      const Addressing& addressing, store::Timestamp now,
-                                     std::string caused_by) {
+                                     std::string caused_by,
+                                     std::vector<MailAttachment> attachments) {
   phases::Timer timer(phases::compose);
   bound_values(context);
   context["dealer_name"] = config_->dealer.name;
@@ -86,6 +87,7 @@ store::OutboxEntry MailFactory::make(std::string_view kind, std::string_view tem
       {"X-Auto-Response-Suppress", "All"},
   };
   mail.body = rendered.body;
+  mail.attachments = std::move(attachments);
 
   store::OutboxEntry entry;
   entry.kind = kind;

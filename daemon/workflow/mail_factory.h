@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config.h"
+#include "mail_compose.h"
 #include "mail_templates.h"
 #include "outbox_store.h"
 
@@ -26,11 +27,12 @@ class MailFactory {
   MailFactory(const Config& config, const MailTemplates& templates);
 
   // Throws TemplateError or ComposeError; callers let it abort the transaction (nothing queued,
-  // the message stays in the mailbox for the next try).
+  // the message stays in the mailbox for the next try). Attachments follow the text
+  // (multipart/mixed); the entry holds the whole message, so a retry sends the same bytes.
   store::OutboxEntry make(std::string_view kind, std::string_view template_name,
                           const std::string& dispatch_number, nlohmann::json context,
-                          const Addressing& addressing, store::Timestamp now,
-                          std::string caused_by);
+                          const Addressing& addressing, store::Timestamp now, std::string caused_by,
+                          std::vector<MailAttachment> attachments = {});
 
   void set_templates(const MailTemplates& templates) { templates_ = &templates; }
   void set_config(const Config& config) { config_ = &config; }
