@@ -105,6 +105,8 @@ TEST(EndToEnd, AScannedSection2WaitsForApprovalThenGoesToCanonOnce) {
   EXPECT_TRUE(has(closeouts[0], "Technician Name: Mike Ross")) << closeouts[0];
   EXPECT_TRUE(has(closeouts[0], "Date of Service: 2026-11-24")) << closeouts[0];
   EXPECT_TRUE(has(closeouts[0], "Labor Hours: 1.75")) << closeouts[0];
+  EXPECT_TRUE(has(closeouts[0], "Content-Type: application/pdf"))
+      << "an approved close-out carries the form like any other (closeout.attach_form)";
   EXPECT_EQ(by_number(s.ctl_json({"list", "--json"}), number)["state"], "closed_out");
   ASSERT_EQ(s.once().exit_code, 0);
   auto confirmed = s.messages(s.technician("mike"));
