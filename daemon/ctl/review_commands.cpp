@@ -32,7 +32,7 @@ std::string admin_name() {
 
 std::string waiting_text(store::Timestamp seconds) {
   if (seconds < 3600) return std::to_string(seconds / 60) + " min";
-  if (seconds < 2 * 86400) return std::to_string(seconds / 3600) + " h";
+  if (seconds < store::Timestamp{2} * 86400) return std::to_string(seconds / 3600) + " h";
   return std::to_string(seconds / 86400) + " days";
 }
 

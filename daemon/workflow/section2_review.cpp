@@ -25,6 +25,7 @@ std::string join(const std::vector<std::string>& items, const char* separator = 
 
 std::string join_problems(const std::vector<Problem>& problems) {
   std::vector<std::string> parts;
+  parts.reserve(problems.size());
   for (const auto& p : problems) parts.push_back(p.field + " " + p.code);
   return join(parts, "; ");
 }
