@@ -42,7 +42,7 @@ int run(int argc, char** argv) {
   auto* list_cmd = app.add_subcommand("list", "Dispatches on record, oldest first");
   list_cmd->add_option("--status", list.status,
                        "only this state (received, notified, rejected, closing, closed_out, "
-                       "on_hold, failed)");
+                       "on_hold, failed, review)");
   list_cmd->add_flag("--overdue", list.overdue, "only dispatches flagged overdue");
   list_cmd->add_flag("--json", list.json, "a JSON array");
 
@@ -72,6 +72,26 @@ int run(int argc, char** argv) {
   auto* resend_cmd =
       app.add_subcommand("resend", "Queue the close-out of a dispatch again (a new send)");
   resend_cmd->add_option("number", resend_number, "dispatch number")->required();
+
+  bool review_json = false;
+  auto* review_cmd =
+      app.add_subcommand("review", "Dispatches whose Section 2 was read by OCR, waiting for you");
+  review_cmd->add_flag("--json", review_json, "a JSON array");
+
+  ApproveOptions approve;
+  auto* approve_cmd = app.add_subcommand(
+      "approve", "Check a Section 2 in review again (with corrections) and queue its close-out");
+  approve_cmd->add_option("number", approve.number, "dispatch number")->required();
+  approve_cmd->add_option("--set", approve.set, "KEY=VALUE: correct a value first (repeatable)")
+      ->expected(1)
+      ->take_all();
+
+  std::string reject_number;
+  std::string reject_reason;
+  auto* reject_cmd = app.add_subcommand(
+      "reject", "Answer the technician with a reason; the dispatch in review is open again");
+  reject_cmd->add_option("number", reject_number, "dispatch number")->required();
+  reject_cmd->add_option("reason", reject_reason, "what the technician is told")->required();
 
   std::string ascr_file;
   auto* ascr_cmd = app.add_subcommand("ascr", "The ASCR registry of serial numbers");
@@ -147,6 +167,9 @@ int run(int argc, char** argv) {
   if (retry_cmd->parsed()) return run_retry(context, retry_id);
   if (resend_cmd->parsed()) return run_resend(context, resend_number);
   if (ascr_import->parsed()) return run_ascr_import(context, ascr_file);
+  if (review_cmd->parsed()) return run_review(context, review_json);
+  if (approve_cmd->parsed()) return run_approve(context, approve);
+  if (reject_cmd->parsed()) return run_reject(context, reject_number, reject_reason);
   return exit_code::usage;
 }
 

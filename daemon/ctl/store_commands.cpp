@@ -15,20 +15,15 @@
 
 namespace closeout {
 
-namespace {
-
-using workflow::Runtime;
-
 store::Timestamp now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-// The runtime, or nullptr after one line on stderr (exit_code says which).
-std::unique_ptr<Runtime> open_runtime(const StoreCommandContext& c, int& exit_code) {
+std::unique_ptr<workflow::Runtime> open_runtime(const StoreCommandContext& c, int& exit_code) {
   try {
-    return Runtime::open(c.config_path);
+    return workflow::Runtime::open(c.config_path);
   } catch (const ConfigError& e) {
     c.err << "closeoutctl: " << e.what() << "\n";
   } catch (const store::StoreError& e) {
@@ -37,6 +32,10 @@ std::unique_ptr<Runtime> open_runtime(const StoreCommandContext& c, int& exit_co
   exit_code = exit_code::config;
   return nullptr;
 }
+
+namespace {
+
+using workflow::Runtime;
 
 std::string flags_text(const store::DispatchRecord& d) {
   std::string out;
@@ -49,7 +48,7 @@ std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
 bool known_state(const std::string& s) {
   for (auto st : {store::state::received, store::state::notified, store::state::rejected,
                   store::state::closing, store::state::closed_out, store::state::on_hold,
-                  store::state::failed}) {
+                  store::state::failed, store::state::review}) {
     if (s == st) return true;
   }
   return false;
@@ -61,7 +60,7 @@ int run_list(const StoreCommandContext& c, const ListOptions& o) {
   if (!o.status.empty() && !known_state(o.status)) {
     c.err << "closeoutctl: --status " << o.status
           << ": not a state (received, notified, rejected, closing, closed_out, on_hold, "
-             "failed)\n";
+             "failed, review)\n";
     return exit_code::usage;
   }
   int code = 0;

@@ -21,9 +21,12 @@ inline constexpr std::string_view closing = "closing";
 inline constexpr std::string_view closed_out = "closed_out";
 inline constexpr std::string_view on_hold = "on_hold";
 inline constexpr std::string_view failed = "failed";
+// A Section 2 read by OCR, waiting for `closeoutctl approve` or `reject` (review_store.h).
+inline constexpr std::string_view review = "review";
 }  // namespace state
 
-// The states a reminder applies to: open, and no valid Section 2 yet.
+// The states a reminder applies to: open, and no valid Section 2 yet. Not review: the
+// technician has answered; what waits there is a person at the dealer (report ages it).
 bool awaits_section2(std::string_view state);
 
 struct DispatchRecord {

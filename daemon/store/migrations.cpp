@@ -157,6 +157,27 @@ CREATE TABLE dispatch_forms (
   received_at      INTEGER NOT NULL
 );
 )SQL"},
+      // A Section 2 read by OCR waits for a person (state review): what approve re-checks and
+      // reject answers is kept as the technician sent it, one row per reply held, and the row
+      // stays after the decision (who decided what is history, like the events).
+      {6, "Section 2 replies held for review", R"SQL(
+CREATE TABLE reviews (
+  id               INTEGER PRIMARY KEY,
+  dispatch_number  TEXT NOT NULL REFERENCES dispatches(number),
+  message_id       TEXT NOT NULL DEFAULT '',
+  from_address     TEXT NOT NULL DEFAULT '',
+  references_json  TEXT NOT NULL DEFAULT '[]',
+  automatic_mark   TEXT NOT NULL DEFAULT '',
+  raw_json         TEXT NOT NULL,
+  sources_json     TEXT NOT NULL,
+  attachments_json TEXT NOT NULL,
+  received_at      INTEGER NOT NULL,
+  decision         TEXT NOT NULL DEFAULT '',
+  decided_at       INTEGER,
+  decision_detail  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX reviews_dispatch ON reviews(dispatch_number, id);
+)SQL"},
   };
   return list;
 }

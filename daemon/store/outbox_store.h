@@ -25,6 +25,9 @@ inline constexpr std::string_view escalation = "escalation";
 inline constexpr std::string_view not_dispatched = "not_dispatched";
 inline constexpr std::string_view already_closed = "already_closed";
 inline constexpr std::string_view digest = "digest";
+// To dealer.admins: a Section 2 read by OCR waits in review (SPEC "The form itself as an
+// attachment"). A review rejected answers the technician as a problems reply.
+inline constexpr std::string_view review_needed = "review_needed";
 }  // namespace mail_kind
 
 struct OutboxEntry {

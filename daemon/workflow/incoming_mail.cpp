@@ -19,6 +19,7 @@
 #include "log_context.h"
 #include "message_log.h"
 #include "outbox_store.h"
+#include "section2_review.h"
 #include "section_text.h"
 
 namespace closeout::workflow {
@@ -333,6 +334,13 @@ class MessageHandler {
       record_.action = "already closed out; already-closed reply queued";
       return;
     }
+    // A newer reply replaces one held for review, whatever it is; read by OCR again, it is held
+    // in its place, typed, it goes the usual way.
+    if (d->state == store::state::review) supersede_review(w_, d->number, a_->message_id, now_);
+    if (a_->needs_review) {
+      hold(*d, check);
+      return;
+    }
     if (!check.problems.empty()) {
       dispatches_.transition(d->number, store::state::rejected, "section2 rejected", a_->message_id,
                              join_problems(check.problems), now_);
@@ -354,6 +362,14 @@ class MessageHandler {
     dispatches_.transition(d->number, store::state::closing, "close-out queued", a_->message_id,
                            warnings, now_);
     record_.action = "Section 2 complete; close-out queued";
+  }
+
+  // Values read by OCR never go to Canon unseen (SPEC): the admins check them first. The
+  // technician hears only once it is decided (the confirmation, or the rejection's reason).
+  void hold(const store::DispatchRecord& d, const Section2Check& check) {
+    if (a_->no_automatic_answer()) not_answered("no confirmation will be sent", d.number);
+    hold_for_review(w_, d, *a_, check, now_);
+    record_.action = "Section 2 read by OCR; held for review, admins told";
   }
 
   void queue_problems(const std::string& number, const Section2Check& check) {

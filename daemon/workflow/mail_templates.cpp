@@ -46,9 +46,9 @@ void check_template(const std::string& name, const std::string& text, const std:
 
 const std::vector<std::string_view>& MailTemplates::names() {
   static const std::vector<std::string_view> list = {
-      "notice",         "problems",       "pending",    "closeout",
-      "confirmation",   "reminder",       "escalation", "closeout_failed",
-      "not_dispatched", "already_closed", "digest",     "signin_needed"};
+      "notice",   "problems",      "pending",         "closeout",       "confirmation",
+      "reminder", "escalation",    "closeout_failed", "not_dispatched", "already_closed",
+      "digest",   "signin_needed", "review_needed",   "review_rejected"};
   return list;
 }
 

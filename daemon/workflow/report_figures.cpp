@@ -10,8 +10,8 @@ ReportFigures report_figures(SQLite::Database& db, const Config& config, store::
   f.escalate_after = config.reminders.escalate_after.count();
   f.dispatches = store::DispatchStore(db).list();
   for (auto s : {store::state::received, store::state::notified, store::state::rejected,
-                 store::state::on_hold, store::state::closing, store::state::failed,
-                 store::state::closed_out})
+                 store::state::review, store::state::on_hold, store::state::closing,
+                 store::state::failed, store::state::closed_out})
     f.by_state.emplace_back(std::string(s), 0);
   f.ageing = {{"0-2", 2}, {"3-7", 7}, {"8-30", 30}, {">30", 1L << 30}};
   for (const auto& d : f.dispatches) {
