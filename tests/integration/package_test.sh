@@ -113,7 +113,12 @@ check "the unpacked attachment helper reads an attachment" bash -c "
 helper_libraries_depended_on() {
   local depends lib pkg
   depends=$(field Depends)
-  for lib in $(ldd "$extract" | awk '$2 == "=>" && $3 ~ /^\// {print $3}'); do
+  # Only what the helper itself links (NEEDED): what those libraries load in turn comes with
+  # their own packages' dependencies, as dpkg-shlibdeps reasons.
+  local needed
+  needed=$(objdump -p "$extract" | awk '$1 == "NEEDED" {print $2}')
+  for lib in $(ldd "$extract" | awk '$2 == "=>" && $3 ~ /^\// {print $1, $3}' |
+               grep -wF -f <(printf '%s\n' $needed) | awk '{print $2}'); do
     pkg=$(dpkg -S "$lib" 2>/dev/null || dpkg -S "$(realpath "$lib")" 2>/dev/null || dpkg -S "/usr$lib" 2>/dev/null)
     pkg=${pkg%%:*}
     [ -n "$pkg" ] || { echo "no package owns $lib"; return 1; }
