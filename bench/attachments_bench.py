@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Attachment helper throughput and peak memory per kind: runs closeout-extract once per sample
 file under tests/data/attachments/*/ (every kind present), ROUNDS times each, and reports wall
 time, CPU time and peak resident memory (the child's ru_maxrss from wait4) per file and kind.

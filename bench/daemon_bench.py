@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """closeoutd --once on a backlog of dispatches and replies, against the local mail stack.
 
 Compared in the same run with the bare minimum of the same transport work: one fetch of the

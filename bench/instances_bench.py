@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Many dealers on one host: N closeoutd instances, each idle on IDLE, against the local mail stack.
 
 Each instance is a plain process (no supervisor) with what closeoutd@.service gives it: its own

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Delivery -> close-out accepted by Postfix, with closeoutd running as the service does.
 
 closeoutd runs without --once, waiting with IDLE, against a private local mail stack

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes the benchmark's mixed corpus: N messages built from the sample mail in
 tests/data/mail (every kind: dispatches in text and HTML, replies from each client,
 auto-replies, bounces, newsletters), each renumbered and, for replies, given a longer

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Parse+validate throughput: every file of a corpus directory is loaded into memory first,
 // then analysed and rendered as JSON in a loop on one thread. Prints messages/s, MB/s, the
 // kinds seen and peak RSS. See BENCHMARKS.md for the method; bench/run for the command.

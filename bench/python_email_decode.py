@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Baseline: Python's email module merely decoding the same corpus (parse, then decode every
 text part's content), timed like parse_bench: files loaded first, one thread.
 

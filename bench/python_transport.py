@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Minimal Python clients for the transport benchmark: imaplib fetching the "Bench" folder with
 one bare UID FETCH 1:* BODY.PEEK[], and smtplib sending N messages on one connection.
 Prints "<what>: <count> in <seconds> s = <rate> msg/s" like transport_bench."""

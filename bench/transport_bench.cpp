@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Transport throughput against the local mail stack (bench/run-transport starts it):
 //   transport_bench ENV_FILE fill N         put N messages into the folder "Bench" (APPEND)
 //   transport_bench ENV_FILE imap-fetch     closeoutd's fetch path: scan, plan, UID FETCH batches

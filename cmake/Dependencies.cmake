@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Third-party libraries, all from Debian packages (scripts/setup installs them).
 # Imported targets carry their include directories as SYSTEM, so their warnings never fail our build.
 find_package(toml11 CONFIG REQUIRED)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Generates a C++ file holding every templates/*.txt as a string, so closeoutd always has a
 # complete set even when nothing is installed. Run at build time with -DSRC_DIR= -DOUT=.
 file(GLOB templates "${SRC_DIR}/*.txt")

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Where `cmake --install` puts things (FHS, through GNUInstallDirs): with the prefix /usr (the
 # .deb's) the configuration goes to /etc/closeoutd and the units to /usr/lib/systemd/system.
 # The units and the man pages name the installed paths, so they are written at configure time.

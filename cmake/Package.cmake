@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # `cpack -G DEB` in the build directory makes closeoutd_<version>_<arch>.deb. Built with the
 # prefix /usr (the default, see Install.cmake). dpkg-shlibdeps works out the library dependencies
 # from the binaries, so they match what was linked.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // closeout-extract: the attachment helper. closeoutd and closeoutctl start it once per
 // attachment under rlimits (address space, CPU seconds, no files, no core) with the bytes on
 // standard input, so a hostile or huge file costs this process only.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Elements are matched by local name (w:, and w14: for Word 2010 check boxes), so documents in
 // the transitional and the strict OOXML namespaces read alike. Recursion follows the XML tree,
 // which libxml2 caps at 256 levels without XML_PARSE_HUGE.

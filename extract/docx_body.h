@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The body of a Word document (word/document.xml) read in document order: paragraphs, tables
 // laid out as "Label: value" lines, content controls and legacy form fields as named values.
 // libxml2 parses from memory with no network and no entities; a DOCTYPE is refused outright.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A .docx is a zip: only word/document.xml is inflated, after the archive's entry count and
 // that entry's size and compression ratio have passed (zip_entry_reader.h); its body is read by
 // docx_body.h. Every failure is an "unreadable" reading with a reason a technician can act on.

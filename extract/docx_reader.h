@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Word .docx attachments with libzip and libxml2 (no network, no external entities): tables,
 // paragraphs, content controls (w:sdt) and legacy form fields. Entry counts and uncompressed
 // sizes are checked before anything is inflated.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Walks the JPEG markers up to the first scan, and in an "Exif" APP1 segment reads IFD0 for tag
 // 0x0112. Every offset is checked against the segment before it is read.
 #include "exif_orientation.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What the attachment helper is asked to do with the bytes on its standard input, and the
 // limits it must hold to (SPEC [limits]); the address space and CPU limits are set by the
 // parent as rlimits, these are the ones only the reader itself can check.

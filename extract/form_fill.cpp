@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The close-out's filled copy of CITS's own PDF form, and the list of its fields the parent maps
 // to form keys. qpdf parses a PDF that came by mail, so this runs only in closeout-extract;
 // anything qpdf throws is an error value (the parent then renders a form of its own).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The close-out's copy of the dispatch's own fillable PDF with Section 2 filled in (qpdf:
 // setV, appearances generated), so CITS gets back the form it sent. Runs in the helper process,
 // since it parses a PDF that came by mail.

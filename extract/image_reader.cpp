@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Scans and photos (PNG, JPEG, TIFF) and the pages of image-only PDFs, read by OCR. The pixel
 // count is checked from the file's header before anything is decoded, and a PDF page's from its
 // size before it is rendered. Nothing here is fatal to the helper: every failure is a reading.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Scans and photos (PNG, JPEG, TIFF) and image-only PDF pages, through tesseract: printed text
 // only, every word's confidence kept, EXIF orientation and page rotation undone.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Tesseract is started once per process (the helper reads one attachment and exits, so this is
 // one start per attachment, about a second of its cost). Leptonica's orientation test is used
 // instead of tesseract's OSD: it needs no second model, takes milliseconds, and on printed forms

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One page image through OCR: made grey, straightened (small skew), turned upright (leptonica's
 // text orientation test), then read by tesseract word by word with each word's confidence.
 // Fatal (an exception, so the attachment is "unreadable"): tesseract cannot start.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Each page's words are grouped into lines by their boxes (the same test lay_out_lines uses), and
 // each line with a known label has its value words (the words after the label) scored by their
 // mean confidence. Pure: no OCR here, so these rules are tested with made-up words.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What OCR's words amount to as an attachment reading: noise dropped, lines laid out for the
 // label finder, and a scan whose Section 2 values are mostly low-confidence (handwriting, a
 // blurred photo) refused as "unreadable" so the technician is asked to type it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // PDF attachments. qpdf opens the file (empty user password tried, damage recovered quietly)
 // and reads AcroForm fields in page order; poppler-cpp reads the text layer word by word, laid
 // out with the built-in form's labels (the helper has no config: a custom form_definition's

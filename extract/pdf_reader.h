@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // PDF attachments: AcroForm fields with qpdf (names fully qualified, check boxes and choices
 // included); otherwise the text layer with poppler-cpp, words laid out by position; pages with
 // almost no text are scans and go to OCR (image_reader.h). An encrypted PDF is opened with the

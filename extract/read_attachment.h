@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The helper's one entry point: the reader for request.kind. Never throws; whatever goes wrong
 // inside a reader is an "unreadable" reading with the reason.
 #pragma once

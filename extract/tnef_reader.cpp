@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // winmail.dat: the stream is walked by tnef_stream.h, then each file inside is read by the
 // reader for its kind, as if it had been attached directly. One level only: a winmail.dat
 // inside a winmail.dat is listed, not opened. Damage part-way keeps what was read before it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Outlook's winmail.dat (TNEF): the attached files inside, each read as if it had been
 // attached directly (reading.inner).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Attributes are (level, id, length, data, checksum); attAttachment and attMsgProps carry MAPI
 // properties, of which only the names, the MIME type and the body are kept. Nothing is copied
 // but strings: attachment bytes stay views into the caller's buffer.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The attribute stream of Outlook's winmail.dat (TNEF, [MS-OXTNEF]): the message body and the
 // attached files, each with its name and bytes. Every length is checked against what is left
 // before it is used; a stream damaged part-way keeps what was read before the damage.

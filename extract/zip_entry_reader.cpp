@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reading order matters here: the central directory is only counted and stat'ed until every
 // limit has passed, and only then is the one entry inflated, in chunks, up to the cap.
 #include "zip_entry_reader.h"

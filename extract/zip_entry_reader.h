@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One entry of a zip archive held in memory (libzip), read under limits that are checked
 // before anything is inflated: the entry count, the entry's declared size and its compression
 // ratio; the inflate itself stops at a hard byte cap whatever the archive claims. Never throws.

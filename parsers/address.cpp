@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Address extraction: the angle-bracketed address outside quotes wins; otherwise the first
 // word that looks like local@domain. Display names may contain '<', ',' or '@' inside quotes.
 #include "address.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Addresses and message ids from header values, and the glob match that decides who is CITS
 // and who is a technician. Input is already decoded UTF-8; garbage gives empty results.
 #pragma once

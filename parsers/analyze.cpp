@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Orchestrates the parse path. Body choice: in a multipart/alternative the part whose text
 // yields the most form fields wins (CITS's text part may only say "view in HTML"); ties go to
 // the first, normally text/plain. Values are offered body first, then text attachments, then

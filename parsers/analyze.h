@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The whole parse path for one message: decode, classify, extract, validate. This is what
 // `closeoutctl parse` prints and what the daemon acts on. Pure: the caller passes the bytes,
 // the form definition, the configured addresses and today's date.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Canon's ASCR registry export: a CSV with a serial number per row and maybe a model. A header
 // row (any cell mentioning "serial") says which columns to read; without one, the first column
 // is the serial and the second the model. Rows that cannot be a serial number are reported with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Magic bytes first, then names and types; a kind here only decides which reader is tried, and
 // that reader answers "unreadable" for a file that is not what it looked like. Never fails.
 #include "attachment_kind.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Which attachments can carry the form, from their first bytes first (a PDF sent as
 // application/octet-stream named "scan" is still a PDF), then the MIME type and file name.
 #pragma once

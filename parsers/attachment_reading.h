@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What reading one attachment (PDF, .docx, image, winmail.dat) produced, as the attachment
 // helper process reports it and the parse path consumes it. The JSON form is the helper's
 // protocol: bounded, and any reply that does not parse is an "unreadable" attachment.

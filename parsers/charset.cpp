@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // iconv-based charset conversion. Descriptors are cached per thread and charset, because
 // iconv_open costs more than converting a whole message.
 #include "charset.h"

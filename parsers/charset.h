@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Charset conversion to UTF-8 (glibc iconv). The result is always valid UTF-8: bytes that do
 // not convert become U+FFFD, so one bad byte never loses a technician's whole answer.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reads a choice of words with an optional qualifier. The rule is deliberately narrow (the
 // word must come first) so that a sentence such as "not completed" is refused, not misread.
 #include "choice_words.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Values that are a choice of words (Call Status: Completed or Pending; Parts Used: None), as
 // people write them: "Pending - parts on order", "Completed (tested)", "none, adjustment only".
 // Pure and total; an ambiguous value is reported as such, never guessed at.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Header-only classification of automatic mail (RFC 3834, RFC 3464).
 #include "classify.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What kind of mail this is (SPEC "Messages"): a CITS dispatch, a technician's Section 2, an
 // automatic reply, a bounce, or unknown. Replies and bounces are recognised first, because
 // answering them could start a mail loop and their bodies quote our own mail.

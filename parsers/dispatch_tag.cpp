@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Subject tag reading and writing. A malformed tag is ignored rather than guessed at.
 #include "dispatch_tag.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The subject tag "[CITS #<number>]" that closeoutd puts on every mail it sends, so replies
 // find their dispatch even when a client drops In-Reply-To.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // How closeout-extract ends, as its parent (daemon/core/attachment_helper.cpp) reads it: part of
 // the helper's protocol beside the reading's JSON (attachment_reading.h). Any other exit, or a
 // signal, is an "unreadable" attachment with the reason.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Value readers for Section 2. Hand-written scanners rather than regular expressions: they run
 // on every reply, and the rules (which token is a month, which number a year) are clearer as code.
 #include "field_values.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reads the values people write into Section 2: dates (US, ISO, written), times (12 h, 24 h),
 // labour hours and part lists. Each reader returns nullopt (or lists what it could not read)
 // instead of guessing: a wrong value in a close-out is worse than a question to the technician.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // RawFields: first non-empty value wins, so new text offered first beats quoted history.
 #include "fields.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The values extracted from a message and the problems found in them, as the JSON output and
 // the daemon see them. Field order follows the form definition.
 #pragma once

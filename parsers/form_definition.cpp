@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reads the CITS form definition from TOML text. Any structural problem (missing key, wrong
 // type, bad regular expression, duplicate label) is a FormError: a half-understood form would
 // silently lose fields, which costs the dealer money.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The CITS form as data: field keys, labels, aliases, value words and reply markers, read
 // from a TOML text (config/cits-form.toml). A bad definition is a FormError naming the problem;
 // nothing here reads files: callers pass the text in.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // RFC 2047 decoding (mimetic decodes bodies, not encoded words). Adjacent encoded words in the
 // same charset are joined before conversion, because senders split multi-byte characters
 // across them. A malformed encoded word is kept as the literal text it is.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libxml2's HTML parser builds the tree; one iterative walk renders it (hostile mail can nest
 // elements thousands deep, so no recursion). Table rows are rendered whole at their <tr>.
 #include "html_text.h"

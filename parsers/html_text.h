@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // HTML bodies (CITS dispatch tables, Outlook replies) as plain text lines the label and
 // quote stages understand: table rows become "Label: value", <blockquote> becomes "> " lines,
 // Outlook's From:/Sent: block stays line by line. Parsed with libxml2, never with regexes.

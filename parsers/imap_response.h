@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // IMAP4rev1 server responses (RFC 3501 section 7), read from a byte stream. The transport feeds
 // whatever the socket gave; complete responses come out with their literals kept apart, so a
 // message body is never scanned for line ends. Bounded: a server that sends an endless line or

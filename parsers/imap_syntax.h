@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What we write to an IMAP server: mailbox names and UID sets (RFC 3501 sections 4.3, 5.1.3,
 // 9). Values from the config go through here, so none can break out of its argument.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Label matching: the text before the first separator is normalised and looked up; failing
 // that, " - ", two spaces, a bare label, or (multi-word labels only) a label followed by a
 // space. Single-word labels need a separator so that prose like "Tech support called" is no field.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Finds the form's "Label: value" lines in plain text: labels and aliases come from the form
 // definition, matched case-insensitively, with tabs, extra spaces and several separators allowed.
 // Values may continue on indented lines, or start on the line after a bare label.

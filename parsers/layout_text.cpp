@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Placed words -> lines -> cells -> "Label: value" lines. Words overlapping vertically on one
 // page are a line; a gap wider than about two average characters splits a line into cells; a
 // cell that is a known label takes the cell to its right, else the cell just below it. Pure.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Words with their positions on a page (from a PDF's text layer or from OCR) turned into lines
 // the label finder reads: "Label: value" where a label has its value to its right on the same
 // line or just below it, so a two-column table printed from Word reads like typed lines.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Outgoing mail as bytes: the header block and body closeoutd sends, built so that no value
 // (a subject from a dispatch, a name from the config, a technician's words) can add a header or
 // a recipient. CR, LF and NUL in header values become spaces, non-ASCII is RFC 2047 encoded,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Raw bytes to DecodedMessage with mimetic. Errors are values: a message we cannot read is
 // reported, never thrown past this file, so the caller can quarantine it and go on.
 #include "mime_decode.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Turns the raw bytes of one e-mail into decoded UTF-8 headers and text parts, using mimetic
 // for the MIME structure and transfer encodings. Input that is not an e-mail at all (no
 // header fields) or is built to exhaust the parser (absurd nesting) is an error value.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reads token and device-authorization endpoint replies (RFC 6749 5.1/5.2, RFC 8628 3.2/3.5)
 // as Microsoft Entra ID, Google and RFC-following servers send them. Pure; never throws on a
 // bad reply. The only secrets here are the tokens themselves: no message built here holds one.

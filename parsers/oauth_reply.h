@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What an OAuth 2.0 token or device-authorization endpoint answered (RFC 6749 5.1/5.2, RFC 8628
 // 3.2/3.5), read into values. Pure: bytes in, values out, no I/O, no clock. Nothing here throws
 // on a bad reply: a body that is not the expected JSON is an OAuthError (malformed_reply).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Check boxes: a PDF box's value is /Off or the name of its "on" appearance, which is whatever
 // the form's author chose ("Yes", "On", "1", "Completed"), so any value but an "off" one counts
 // as ticked; .docx check box content controls give a ballot box character or true/false.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A reading's form fields (PDF AcroForm, .docx content controls) as form keys: names mapped by
 // FormDefinition::field_for_form_field, unmapped names ignored, and the common check-box shape
 // of Call Status (one box per option, named like it) read as the option that is ticked. Pure.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Splits a reply into new text and quoted history, line by line. Once a history marker is
 // seen, everything after it is history: clients put the quoted mail last. '>' lines before
 // that are history too, but text after them stays new (people answer between quotes).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Separates what a technician typed from the quoted history below or around it: '>' lines,
 // "On ... wrote:", Outlook's "-----Original Message-----" and From:/Sent: blocks, and mobile
 // signatures. The markers are data (ReplyMarkers, from the form definition).

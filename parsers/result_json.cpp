@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Analysis to JSON. Automatic and unknown mail carry no fields or problems: there is nothing
 // to validate in them, and valid is false because nothing in them can be acted on. The
 // attachments list carries what was read and why not, never the text read.

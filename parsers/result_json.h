@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The JSON object `closeoutctl parse --json` prints (SPEC "Commands"); field names are a contract.
 #pragma once
 #include <nlohmann/json.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Section 1 extraction rules. Values are kept as CITS wrote them (one line), except the
 // dispatch number (digits only) and the dispatch date (ISO), which the workflow computes with.
 #include "section1.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Section 1 of a CITS dispatch: the fields CITS fills in. dispatch_number, model and
 // serial_number are required (SPEC); a dispatch without them cannot be closed out.
 #pragma once

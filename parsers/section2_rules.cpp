@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Section 2 validation, field by field. Each check_* function owns one field's rule and writes
 // the value it read into the result whether or not it passed, so the admin sees what was sent.
 #include "section2_rules.h"

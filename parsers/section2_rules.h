@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Section 2 rules of SPEC "Section 2": which fields are required, how each value must read,
 // and how they must agree with the dispatch. All problems are found in one pass, so the
 // technician gets one answer listing everything, never a drip of single complaints.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Small string helpers shared by the parsers: trimming, ASCII case folding, line splitting.
 // Everything here is pure and total: no input can make these throw or read out of bounds.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Each key is read the way the Section 2 rules read it; a value that does not read is compared
 // as text (blanks collapsed, case ignored), so two unreadable values that differ still differ.
 #include "value_compare.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // closeoutd: the CITS close-out daemon. Parses the command line, loads the configuration, the
 // store and the templates, then runs the event loop (or one cycle with --once). Refuses to start,
 // before any mail is touched, on a configuration that cannot work (78), a second closeoutd on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // closeoutd's event loop: one io_context running the IMAP watcher, the outbox and reminder
 // timer, the systemd watchdog and the signals. SIGTERM/SIGINT finish the message in hand and
 // stop within 2 seconds; SIGHUP reloads the config and templates (a bad file is logged and the

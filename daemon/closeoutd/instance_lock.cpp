@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The instance lock. flock, not a PID file checked by hand: the kernel releases it when the
 // holder dies, so there is no stale-PID guessing; the PID inside is only for the message.
 #include "instance_lock.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One closeoutd per database: an flock(2) on "<store.path>.lock", holding the owner's PID, taken
 // before the first mail is touched and held until the process exits (the kernel drops it even
 // on a crash, so a stale file never blocks a start). closeoutctl never takes it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // An spdlog sink that writes to the systemd journal through libsystemd, with the priority mapped
 // from the level and the current LogContext as structured fields.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "logging.h"
 
 #include <spdlog/sinks/rotating_file_sink.h>

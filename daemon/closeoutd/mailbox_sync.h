@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The IMAP sync (SPEC "IMAP processing"): list what arrived above the last UID processed,
 // fetch it in bounded batches with BODY.PEEK[], process each message in its own transaction as
 // it arrives, and only then move it to Processed or Quarantine. The stored position passes a UID

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // closeoutd's side of auth = "oauth2": one TokenManager for the daemon (or for --once), the
 // BearerSource IMAP and SMTP log in with, and the words for the service status. Fatal only at
 // start-up: an [oauth] section that cannot work is a ConfigError (exit 78).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Sends what the outbox holds, oldest due first, on up to kConnections SMTP connections at once.
 // Each outcome is committed the moment the server answers (send_results.h). A failure of the
 // connection itself ends the flush: the rest stays due, rather than each entry waiting out its own

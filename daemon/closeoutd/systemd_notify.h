@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Talking to systemd (Type=notify): READY, STATUS, WATCHDOG, STOPPING. Outside systemd
 // (no NOTIFY_SOCKET) every call is a no-op.
 #pragma once

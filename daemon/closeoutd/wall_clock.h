@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The daemon's only clock reads: the workflow is handed "now" and "today" from here.
 #pragma once
 #include <chrono>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The parent side of closeout-extract: one child per attachment, its rlimits set between fork and
 // exec, fed and drained with poll() so neither side can block the other, killed with its process
 // group at a wall-clock deadline and always reaped. Nothing here is fatal: whatever the child

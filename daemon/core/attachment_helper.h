@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Runs closeout-extract for one attachment: fork + exec with rlimits (address space
 // extract_memory, CPU extract_seconds, file size 0, no core), the bytes on its stdin, a wall
 // clock timeout, its JSON reply bounded. A crash, a timeout, a refusal or a reply that does not

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // TOML config loading with toml11. Every error is turned into one line naming file, line and
 // key, because admins read these in a journal, not in a terminal with colours.
 #include "config.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // closeoutd.toml (SPEC "Configuration") as a typed struct. Loading checks every type, enum and
 // duration and names the key and line at fault; unknown keys are warnings, not errors, so an
 // older binary still starts on a newer file. Failure is a ConfigError (exit 78).

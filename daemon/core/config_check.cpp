@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The rules a loaded configuration must meet before closeoutd touches mail. parse_config checks
 // types and syntax; this checks meaning, because a config that cannot send a close-out must stop
 // the daemon, not quarantine the dispatches it cannot answer.

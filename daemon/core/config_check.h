@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Whether a configuration that loaded can actually work: every address closeoutd writes to (or
 // from) parses, the folders can be named to the server and differ, the store has a path. The
 // one place this is decided, run at start-up and on reload before any mail is touched, and by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // TEST ONLY: the counter, step log and self-kill behind crash_points.h. The log line is written
 // with one write(2) on an O_APPEND descriptor before the kill, so the step that ends the process
 // is in the log too: the kernel holds it, whatever happens to the process next.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // TEST ONLY: deterministic crash points, for the crash-at-every-step test (isync's way). A step is
 // a SQLite commit that wrote something, an IMAP command answered, or an SMTP reply to a send.
 // CLOSEOUTD_STEP_LOG=FILE appends "<n> <kind> <detail>" per step; CLOSEOUTD_CRASH_AFTER=N makes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // [reports] digest = "Mon 08:00": the weekly moment, in the server's local time, at which the
 // admins get the digest. Parsed when the configuration is read, so a typo is a start-up error.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Process exit codes shared by closeoutd and closeoutctl (sysexits.h values, as SPEC "Commands"
 // fixes them).
 #pragma once

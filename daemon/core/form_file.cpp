@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reads cits.form_definition from disk (the parsers themselves never touch files).
 #include "form_file.h"
 

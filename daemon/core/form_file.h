@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The form definition the program uses: the admin's file when cits.form_definition names one,
 // else the built-in copy. A missing or broken file is a ConfigError: better not to start than
 // to misread every Section 2.

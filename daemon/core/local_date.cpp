@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reads the local time zone (TZ, /etc/localtime) through localtime_r; the wall clock only in
 // local_today(). Nothing here fails: a time that cannot be formatted gives an empty string.
 #include "local_date.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The calendar and the wall clock as people see them: the dealer's local time (this machine's
 // time zone, TZ or /etc/localtime) for what technicians read, and the latest date anywhere on
 // Earth for "not in the future". Callers pass "now" in, so tests can fix it.

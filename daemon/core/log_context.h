@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What a log line is about: the dispatch, the mail and the outbox entry it concerns. The text of
 // the line names them for people; under systemd the journal also gets them as fields
 // (DISPATCH_NUMBER=, MESSAGE_ID=, OUTBOX_ID=, CLOSEOUT_STATE=), so that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The one place the program version is spelled, for --version and the mail headers.
 #include "version.h"
 

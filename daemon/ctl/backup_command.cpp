@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The backup itself. It needs no lock of closeoutd's: SQLite's backup reads under one read
 // transaction, which WAL lets run beside the daemon's writes. Fatal: every failure is one line
 // on stderr and leaves FILE as it was (at most a FILE.tmp is left, never a half FILE).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // closeoutctl backup FILE: a consistent copy of the database while closeoutd runs, by SQLite's
 // online backup (one read snapshot: writers are not held up, the copy is never half of two
 // states). Written to FILE.tmp, checked, fsynced and renamed, so FILE is always a whole copy.

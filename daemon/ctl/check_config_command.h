@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `closeoutctl check-config [--offline]`: the admin's first look at a new configuration. Checks
 // the file, reads the password files, then really logs in to IMAP and SMTP and says what it
 // found (capabilities, the mailbox, the folders it will use). Exit 0 all good, 78 for the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // closeoutctl: the admin's tool. Parses the command line (CLI11) and hands each subcommand to
 // its own file; usage errors exit 64 with one line on stderr.
 #include <CLI/CLI.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // check-config's offline part for auth = "oauth2": an admin who has not run `oauth login` yet, or
 // whose sign-in was revoked, is told so with the exact command, before any server is contacted.
 #include "oauth_check.h"

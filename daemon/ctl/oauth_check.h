@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // check-config's offline look at the OAuth sign-in (auth = "oauth2"): the [oauth] keys, the
 // client secret file, and a token store that exists, is 0600, reads, and is not marked as
 // needing a new login. A problem is exit 78 with the command to run. The online login with the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `closeoutctl oauth ...`: the person at the terminal signs the mailbox in once; closeoutd then
 // refreshes on its own. The first line of a login says where to go (and with --json is one JSON
 // object, flushed at once so a script can act on it while we wait); the last says how it ended.

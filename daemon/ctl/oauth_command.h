@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `closeoutctl oauth login | status | logout` (SPEC "OAuth 2.0 sign-in"): signs the dealer's
 // mailbox in with the device or browser flow and writes the token store, shows the sign-in
 // without a token, removes it. Exit 0 stored, 77 declined, 75 expired, 69 endpoint unreachable,

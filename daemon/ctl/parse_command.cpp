@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Runs the parse path over files. Every input is tried; the exit code is the first failure's
 // (66 missing file, 65 unreadable or oversize message), so one bad file never hides the rest.
 #include "parse_command.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `closeoutctl parse FILE...`: offline classification, extraction and validation of mail files,
 // for admins checking what closeoutd would make of a message. No network, no database.
 #pragma once

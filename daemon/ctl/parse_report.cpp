@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Aligned, plain text: what an admin needs to decide whether closeoutd understood a mail.
 #include "parse_report.h"
 

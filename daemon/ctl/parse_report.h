@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The human-readable summary `closeoutctl parse` prints without --json.
 #pragma once
 #include <ostream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `closeoutctl report`: what the service manager needs on one screen: dispatches by state, how
 // long the open ones have waited, which are overdue, which close-outs the server refused, and
 // how much labour is at risk (open past reminders.escalate_after). --csv: one row per dispatch.

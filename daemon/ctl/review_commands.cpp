@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `closeoutctl review / approve / reject` (SPEC "Commands"): the Section 2 replies read by OCR
 // that wait for a person. approve and reject only change the database and queue mail; the
 // daemon sends it on its next flush. Exit 1: refused as asked (not in review, still invalid);

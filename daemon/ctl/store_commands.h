@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The closeoutctl commands that read or change the database (SPEC "Commands"): list, show,
 // report, outbox, retry, resend, ascr import, review, approve, reject. They open the same SQLite
 // file as the daemon (WAL: safe while it runs); retry, resend, approve and reject only queue work,

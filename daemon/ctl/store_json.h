@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The JSON shapes closeoutctl prints (SPEC "Commands": list --json, outbox --json); field names
 // are a contract.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // An aligned plain-text table for a terminal: a header row, columns as wide as their widest
 // cell (counted in characters, not bytes), long cells cut with "...".
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The interactive sign-ins of `closeoutctl oauth login`. Device flow: RFC 8628 polling with the
 // server's interval, +5 s on each slow_down, until approved, denied or expired. Browser flow:
 // RFC 7636 PKCE S256 and a state, the redirect taken on a loopback listener (Boost.Beast) that

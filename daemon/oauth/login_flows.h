@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The two interactive sign-ins `closeoutctl oauth login` runs: the device flow (RFC 8628) and
 // the browser flow (authorization code + PKCE on a 127.0.0.1 redirect). Every outcome is a
 // LoginResult value with a one-line message that never holds a secret; nothing here throws.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The providers' well-known endpoints and scopes, and the configured overrides. Only the dealer's
 // own app registration is used (no borrowed client IDs). A configuration that cannot sign in is a
 // ConfigError naming the file and the key; the client secret is read here and never printed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Which endpoints, client and scopes an OAuth sign-in uses: the provider's well-known ones
 // (microsoft, google) or the configured ones (custom); a configured endpoint always wins.
 // A configuration that cannot work is a ConfigError naming the key (exit 78).

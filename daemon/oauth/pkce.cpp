@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // PKCE verifier, S256 challenge and state from OpenSSL's CSPRNG (RAND_bytes). A random source
 // that fails is a std::runtime_error: a guessable verifier or state would be worse than no login.
 #include "pkce.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // RFC 7636 PKCE (S256) and the OAuth `state` for the browser sign-in, from OpenSSL's CSPRNG.
 // A failing random source is fatal for the login (std::runtime_error), never a weak value.
 #pragma once

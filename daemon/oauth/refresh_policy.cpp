@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The refresh schedule and what a grant does to the token set (SPEC "OAuth 2.0 sign-in"): a fifth
 // of the life left, at least weekly (Microsoft drops a refresh token unused for 90 days, and an
 // idle dispatch mailbox must never get near that), back-off on failures. Pure.

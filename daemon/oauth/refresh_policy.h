@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // When closeoutd refreshes its access token, what a grant does to the token set, and how long it
 // waits after a failed refresh. Pure decisions: "now" is passed in; nothing here fails.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // closeoutd's one token set (auth = "oauth2"), shared by IMAP and SMTP: loaded from the token
 // store, re-read when `closeoutctl oauth login` replaces the file, refreshed on the event loop
 // (never blocking it) before expiry and at least weekly, one refresh at a time. Nothing here is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One form POST to an OAuth endpoint on a libcurl easy handle, HTTPS only. The request body holds
 // secrets (client secret, codes, refresh token): it lives only in this object, is wiped when the
 // object goes, and no error text is built from it. Transport failures are values, not throws.

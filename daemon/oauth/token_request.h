@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The HTTP POSTs to the OAuth endpoints (device authorization, token), one libcurl easy handle
 // each: HTTPS only, no redirects, 30 s, a 1 MB cap on the reply. A transport failure is a value
 // (HttpReply::transport_error), never an exception; no secret ever reaches an error text.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The token store file: JSON, mode 0600, written to a temporary file beside it, fsynced and
 // renamed over the old one (then the directory fsynced), so a crash at any point leaves the old
 // or the new set. Every error names the path and what to do, never a byte of the content.

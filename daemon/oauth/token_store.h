@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The one token set closeoutctl's login writes and closeoutd refreshes: a JSON file, mode 0600,
 // replaced whole by fsync + rename so a crash leaves the old or the new file, never a torn one.
 // A looser mode, an unreadable or malformed file is a TokenStoreError naming the path only.

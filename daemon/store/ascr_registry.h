@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The ASCR registry: the serial numbers Canon has registered to this dealer. When a list is
 // loaded, a dispatch for a serial not on it is flagged unregistered (labour compensation at risk).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The one SQLite file closeoutd keeps everything in (store.path). Opening it sets WAL (so
 // closeoutctl reads while the daemon writes), a busy timeout and foreign keys, then applies the
 // numbered migrations. A database newer than this binary is refused, never downgraded.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The PDF form CITS attached to a dispatch (SPEC "The form itself as an attachment"), kept as
 // received so the close-out can return that same form with Section 2 filled in. The bytes are
 // never parsed here: the attachment helper does that at close-out time.

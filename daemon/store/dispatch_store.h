@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Dispatches and their timelines. Every state change goes through transition(), which writes
 // the event row in the same transaction as the change (SPEC "Dispatch states").
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Every incoming message closeoutd has handled (by UIDVALIDITY and UID, and by Message-ID), and
 // how far the dispatch mailbox has been read. A message found here is never acted on twice:
 // that is what makes re-reading after a crash or a UIDVALIDITY change safe.

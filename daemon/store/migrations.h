@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Every schema change is a numbered migration; PRAGMA user_version records how far a database
 // has come. Migrations only ever append to this list.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The outbox: every mail closeoutd sends is written here first, in the same transaction as the
 // state change that causes it, and only then sent. The bytes are composed at queue time, so a
 // retry or a resend after a crash sends exactly the same message with the same Message-ID.

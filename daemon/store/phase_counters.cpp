@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Per-phase timers and counters for the backlog bench; see phase_counters.h. One process, one
 // thread (the Asio loop): plain globals. A file that cannot be written is silently skipped.
 #include "phase_counters.h"

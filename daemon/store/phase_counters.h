@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Where closeoutd's time goes, per phase, for the backlog bench (BENCHMARKS.md): steady-clock
 // timers and counters summed over a run, written as one JSON line when CLOSEOUTD_PHASES names a
 // file. Off (the variable unset) each timer is one branch. Nothing here can fail the daemon.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Section 2 replies held for a person (state review, SPEC "The form itself as an attachment"):
 // the values as read, where each came from and the technician's mail to answer, kept until
 // `closeoutctl approve` or `reject` decides, and after (decision, when, by whom and why).

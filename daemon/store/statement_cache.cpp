@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The per-connection statement cache; see statement_cache.h. The registry maps a connection to
 // its cache; it is read for every statement, so it is small and its lock is short.
 #include "statement_cache.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Prepared statements kept for the life of a connection: the few statements run for every
 // message and every send are parsed once, not once per row (parsing was 40 % of closeoutd's
 // instructions on a backlog, BENCHMARKS.md). Opt-in per connection: its owner (Runtime) keeps a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Boost.Asio's coroutine support as closeoutd uses it. Boost 1.74 (Debian 12) uses
 // std::exchange in awaitable.hpp without including <utility>, so every user includes this.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reconnect delays: exponential, capped, with jitter so that many daemons behind one flapping
 // server do not reconnect in step. Pure: the caller passes the random draw in.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // auth = "oauth2": where a connection gets its access token just before it logs in. The transport
 // does not know OAuth; the daemon hands it a BearerSource (the TokenManager behind it). A source
 // that has no token says why, and whether a person must act (signin) or waiting helps.

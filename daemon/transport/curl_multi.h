@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libcurl's multi-socket interface driven by a Boost.Asio io_context: libcurl says which sockets
 // it waits on and when its timer fires; Asio waits and calls back. Nothing blocks the loop.
 // Sockets are opened through us (CURLOPT_OPENSOCKETFUNCTION), so a connection libcurl set up

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "imap_connection.h"
 
 #include <boost/asio/redirect_error.hpp>

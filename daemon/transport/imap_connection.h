@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One IMAP connection. libcurl connects, does TLS (IMAPS or STARTTLS, verified) and logs in
 // (password or XOAUTH2), then hands the connection over (CURLOPT_CONNECT_ONLY): we speak IMAP
 // ourselves with curl_easy_send/recv, because libcurl's own commands cannot fetch with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The IMAP sync: what is new in the dispatch mailbox since the last processed UID, fetched
 // without touching \Seen, then moved on to Processed or Quarantine. UID-based (RFC 3501 2.3.1.1):
 // the caller keeps UIDVALIDITY and the highest UID it processed; a changed UIDVALIDITY means

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Keeps the dispatch mailbox watched for as long as the daemon runs: connect, make sure the
 // folders exist, sync, then IDLE (when offered and imap.idle = true) or sleep poll_interval, and
 // sync again. IDLE is renewed well before the server's 30-minute cut-off and never outlasts

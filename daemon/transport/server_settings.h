@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // How to reach one mail server (the [imap] or [smtp] section) and how libcurl is told: URL, TLS
 // policy, CA file, credentials. The secret is read from its file here and only ever handed to
 // libcurl; nothing here logs or prints it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Sends mail by SMTP submission through libcurl: STARTTLS (required unless configured off for a
 // loopback server), AUTH (password or XOAUTH2), one connection reused for a batch of sends.
 // Every send ends in one of three outcomes the outbox acts on: accepted, transient (connection,

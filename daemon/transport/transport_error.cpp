@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "transport_error.h"
 
 #include "exit_codes.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What can go wrong talking to a mail server, in the words an admin acts on. Transport code
 // throws TransportError inside its coroutines; the edges (check-config, the watcher) catch it,
 // log it once and turn it into an exit code or a retry. Messages never carry a secret.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What an admin asks for through closeoutctl. These only change the database and queue mail;
 // the daemon sends it (SPEC: retry and resend only queue work).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The PDF a close-out carries (closeout.attach_form): the dispatch's own fillable PDF with
 // Section 2 filled in by closeout-extract when CITS sent one, else a page rendered here. Never
 // throws: a form that cannot be made is a reason, and the close-out goes without it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The close-out itself: Section 1 as CITS sent it and the accepted Section 2, in the form's
 // order and labels, to cits.closeout_address From the dealer, so a person at CITS needs
 // nothing else to process it. Queued from a valid reply, and again by an admin's resend.

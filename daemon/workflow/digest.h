@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The weekly digest ([reports] digest): the report's figures, mailed to dealer.admins once per
 // scheduled slot. A slot is dealt with once, whatever restarts or --once runs happen, and a
 // week with nothing open and nothing refused sends nothing. The first slot a database sees is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The close-out's own one-page Service Dispatch Form as a PDF (cairo), for a dispatch whose CITS
 // mail carried no fillable PDF: Section 1 as CITS sent it and Section 2 as accepted, in the
 // form's order and labels, the same entries the text body lists. In-process: only our own

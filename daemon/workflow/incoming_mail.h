@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One incoming message, start to end (SPEC "Messages"): classify it, act on it, record it, and
 // queue the mail it causes, all in one transaction. The caller moves it on the server only
 // after this returns, to the folder returned. A message already recorded (same UIDVALIDITY and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Turns a template and its values into an outbox entry: the rendered words, the dealer's From,
 // RFC 3834 Auto-Submitted, our own Message-ID, threading headers when answering, the
 // "[CITS #n]" subject tag, and the envelope sender (empty for automatic answers, so a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The outgoing mail's words, rendered from the mustache files in templates/. An admin may
 // override any of them from [templates] dir; a file missing there falls back to the copy
 // compiled in, so a partial override directory works. A template starts with "Subject: ..."

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Chasing what ages (SPEC "Dispatch states", [reminders]): an open dispatch without a valid
 // Section 2 gets a reminder to dealer.notify first_after its arrival, then one every
 // repeat_every; escalate_after its arrival the admins get one escalation and the dispatch is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The service manager's figures (SPEC `report`): dispatches by state, how long the open ones
 // have waited, which are overdue, which close-outs the mail server refused, and the labour at
 // risk (open past reminders.escalate_after). One computation for `closeoutctl report` and the

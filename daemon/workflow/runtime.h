@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Everything closeoutd and closeoutctl load from one configuration file: the config itself, the
 // form definition, the templates, the open database and the mail factory. reload() (SIGHUP)
 // builds the new set first and swaps only when all of it loaded, so a bad edit keeps the old.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Section 2 replies read by OCR wait for a person (SPEC "The form itself as an attachment":
 // state review, the admins told, nothing sent until `closeoutctl approve`). Intake holds a
 // reply here; approve re-checks it (with an admin's corrections) and queues the close-out as a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Form fields as people read them: "Label: value" in the form's own order and wording, for the
 // notice, the close-out and the replies; and as stored JSON, so the close-out can be composed
 // again (resend) exactly as the technician's values were accepted.

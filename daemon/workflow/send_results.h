@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What a send's outcome does (SPEC "Outgoing mail", "Dispatch states"). Accepted: the entry is
 // sent, a notice makes the dispatch notified, a close-out makes it closed_out and queues the
 // technician's confirmation. Transient: tried again after a doubling delay, never dropped.

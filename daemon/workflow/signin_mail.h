@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The admins' mail when closeoutd's OAuth sign-in stops working (invalid_grant: the refresh
 // token expired or was revoked): one mail per lost sign-in, through the outbox, whatever
 // restarts happen meanwhile. Only queued when SMTP does not depend on the same sign-in.

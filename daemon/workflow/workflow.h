@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What every step of the close-out workflow works with: the database, the configuration, the
 // form, and the factory that queues outgoing mail. The daemon and closeoutctl build one each;
 // the steps themselves (incoming_mail, reminders, send_results, admin_actions) read no clock

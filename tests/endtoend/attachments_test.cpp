@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A technician returns Section 2 in the filled PDF form, run as an admin runs closeoutd, against
 // the real Dovecot and Postfix and the real closeout-extract: the close-out goes to CITS with
 // the PDF's values, and the one value typed in the mail beats the PDF's.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The completed form on the close-out (closeout.attach_form), closeoutd against the real
 // Dovecot and Postfix: a dispatch that came with CITS's fillable PDF gets that PDF back with
 // Section 2 in its fields; one without gets a rendered page; attach_form = false, neither.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // closeoutd and closeoutctl as an admin runs them, against the project's real Dovecot and
 // Postfix: dispatches in, notices out, Section 2 replies answered, exactly one close-out in the
 // close-out mailbox, reminders, retries, refusals, and the daemon's signals.

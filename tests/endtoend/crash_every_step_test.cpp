@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A crash at any step loses nothing and sends nothing twice (isync's way): one uninterrupted
 // `closeoutd --once` over a fixed set of mail counts its S steps (SQLite commits, IMAP commands
 // answered, SMTP replies); then for every N in 1..S a fresh scenario gets the same mail, a

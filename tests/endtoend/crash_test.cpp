@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A crash at any moment loses no dispatch and sends no close-out twice: 250 messages are
 // processed by a closeoutd that is killed with SIGKILL at random moments and restarted, many
 // times. Afterwards every dispatch is recorded and closed out, each close-out Message-ID

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What the end-to-end tests need around the real binaries: a private configuration and
 // database per test (its own mailboxes on the shared local stack), mail put into and read out of
 // IMAP mailboxes, and closeoutd/closeoutctl run as processes, the way an admin runs them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Ordinary real-world faults, with closeoutd run as a process against the real Dovecot and
 // Postfix (issue 11): a configuration that cannot send, a second closeoutd on the same database,
 // a corrupt database, a full disk and a read-only state directory. In each case intake stops

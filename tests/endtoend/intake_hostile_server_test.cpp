@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // closeoutd --once, as cron runs it, against an IMAP server that misbehaves in one way per
 // test (tests/transport/hostile_imap_server.h): whatever the server does, no message is lost or
 // deleted, none is recorded that was not read, none is skipped for good, one clear line says

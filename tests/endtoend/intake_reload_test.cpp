@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // SIGHUP with renamed folders, against the real Dovecot: the running daemon starts a new IMAP
 // session with the new [imap] settings (any field of the section, not a hand-picked few), so
 // the new folders are made at once and the next dispatch lands in them; intake never stalls.

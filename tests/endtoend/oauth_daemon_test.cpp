@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // closeoutd with auth = "oauth2" as a process, against the real Dovecot and Postfix (which check
 // the JWT access tokens themselves) and tests/oauth/test_auth_server.py: refreshes across several
 // seconds-long token lifetimes over one IDLE session, rotation, a revoked sign-in (waits, keeps

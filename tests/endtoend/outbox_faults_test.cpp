@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The outbox against real Postfix when an item or the server is at fault (issue 11): a
 // technician's Message-ID without "@" is closed out and confirmed and the outbox goes on; a
 // server that refuses our sender fails no dispatch and keeps every mail due, --once exits 78;

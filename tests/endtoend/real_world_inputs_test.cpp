@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Ordinary inputs from the real world that once lost money quietly (issue 11), run as an admin
 // runs closeoutd, against the real Dovecot and Postfix: CITS's system marks its dispatches as
 // automatic mail, and technicians qualify the call status in their own words.

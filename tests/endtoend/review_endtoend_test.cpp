@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A scanned Section 2 against the real Dovecot and Postfix: closeoutd reads the photo through
 // the attachment helper's OCR, holds the dispatch in review and tells the manager; nothing goes
 // to the close-out mailbox until `closeoutctl approve`, then exactly one close-out does, and

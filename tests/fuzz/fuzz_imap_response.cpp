@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target for the IMAP response reader and the response parsers: what a hostile or
 // broken server can send. The first byte picks how the stream is cut into feeds (the transport
 // passes whatever the socket gave); the responses must not depend on the cut. Any crash, hang,

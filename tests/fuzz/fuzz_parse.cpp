@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target for the whole parse path: raw bytes through decode, classification,
 // extraction, validation and JSON. Any crash, leak, hang or unbounded allocation is a bug.
 #include <cstddef>

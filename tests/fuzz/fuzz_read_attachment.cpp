@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target for one attachment reader, in-process, with the limits closeout-extract is
 // given by default (SPEC [limits]); CLOSEOUT_FUZZ_KIND fixes the reader ("pdf", "docx", "image"),
 // so each kind's corpus stays its own. In closeoutd a reader's crash or hang costs only the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The README's first command as a new user meets it: scripts/demo, run twice in the same place,
 # ends each time with the report and the same account of where every mail went.
 #   usage: demo_test.sh BUILD_DIR      (root: Postfix needs it; else skip)

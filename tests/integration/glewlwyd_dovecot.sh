@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Makes a running scripts/mailstack's Dovecot (IMAP, and Postfix submission through its SASL)
 # accept glewlwyd's access tokens for XOAUTH2 and OAUTHBEARER, by asking glewlwyd's userinfo
 # endpoint about each one (introspection_mode = auth).

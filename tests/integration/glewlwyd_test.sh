@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A full RFC 8628 device-flow sign-in and refresh against a real authorization server, Debian's
 # glewlwyd, started by scripts/glewlwyd: first with curl (the server side as closeoutd meets it),
 # then an IMAP login with its access token, through Dovecot; then closeoutctl signs in and

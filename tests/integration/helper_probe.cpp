@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // closeout_helper_probe KIND FILENAME < attachment: reads one attachment the way closeoutd does
 // (read_in_helper, the real closeout-extract beside it in the build tree) and prints the reading
 // as JSON. Only for sandbox_test.sh, which traces it under the unit's sandbox: the parent's fork,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # closeoutd's log as an admin reads it under systemd: a real systemd-journald, private to this
 # test (its own mount namespace, so the machine's journal is never touched), the local mail
 # stack, and `journalctl DISPATCH_NUMBER=...` telling one dispatch's story.

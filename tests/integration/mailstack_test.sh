@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The project's local mail stack as the transport tests will use it: starts on free ports in a
 # fresh directory, speaks IMAPS, IMAP+STARTTLS and SMTP submission with STARTTLS and AUTH over
 # certificate-verified TLS, delivers into Dovecot, refuses wrong passwords, answers 450/550 from

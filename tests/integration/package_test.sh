@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The .deb an admin installs, and the systemd unit inside it, checked the way dpkg and systemd
 # will see them: built by CPack from this build, unpacked, and the installed unit verified and
 # rated by systemd-analyze.   usage: package_test.sh BUILD_DIR

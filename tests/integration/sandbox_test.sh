@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # What the hardened unit allows, checked against what closeoutd really does. Where systemd is not
 # PID 1 (CI, containers) the unit cannot be started, so its sandbox is checked the other way:
 # closeoutd runs as an unprivileged user, as DynamicUser= runs it, with its passwords as

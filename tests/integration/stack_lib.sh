@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Sourced by the integration scripts that run closeoutd against the local mail stack, after
 # `. STACK/env` and with $src (the source tree) and $work (the test's directory) set.
 

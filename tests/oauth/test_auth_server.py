@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A small OAuth 2.0 authorization server for closeoutd's tests, on 127.0.0.1 only.
 
 Device flow (RFC 8628), authorization code with PKCE S256 (RFC 7636) and refresh tokens (RFC

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Mail with files attached, as a mail client sends them (multipart/mixed, base64), for the
 // tests of the attachment parse path.
 #pragma once

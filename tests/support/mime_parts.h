@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Test-side reading of the multipart mail closeoutd sends: the top-level parts of a
 // multipart/mixed message with their headers and base64 bodies decoded, written independently
 // of the composer so a test checks what a mail reader would see.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Runs tests/oauth/test_auth_server.py for one test binary and speaks to it over HTTPS with the
 // stack's CA. Nothing here prints a token: replies stay in the returned JSON.
 #include "oauth_test_server.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // tests/oauth/test_auth_server.py as a test fixture: started as a child process for a running
 // scripts/mailstack (its CA, JWT key and issuer), stopped by the destructor, driven through its
 // control API with libcurl. Failures to start are a value (start() false and why); a refused

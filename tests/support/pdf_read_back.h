@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reads a PDF back the way a person's PDF reader would, for tests: form field values (qpdf)
 // and the text on its pages (poppler).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Realistic CITS dispatches and technicians' replies, made to order for the workflow, end-to-end,
 // crash and benchmark runs. Dates are passed in, so a test can use the real clock (closeoutd
 // checks service dates against it) or a fixed day.

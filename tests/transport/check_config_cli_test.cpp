@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `closeoutctl check-config` as an admin runs it, against the real local mail stack: the report,
 // the exit codes of SPEC "Commands", and no password anywhere in what it prints.
 #include <gtest/gtest.h>

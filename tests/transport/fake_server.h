@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Servers that misbehave on purpose, on 127.0.0.1, for what a real Dovecot will not do: one
 // that accepts and then never says a word, an IMAP server that offers no STARTTLS, and SMTP
 // servers that refuse with a 554 greeting or refuse only the null reverse-path <>.

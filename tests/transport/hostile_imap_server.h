@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A scripted IMAP server on 127.0.0.1 (plain TCP) for what a real Dovecot will not do: it
 // speaks just enough IMAP for closeoutd (LOGIN, SELECT, UID FETCH, UID MOVE, LIST, CREATE) and
 // misbehaves in one chosen way on one chosen UID. Its folders live in memory, so a test sees

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // IMAP against the project's real Dovecot (scripts/mailstack): TLS both ways, refusals, the
 // incremental UID sync, UIDVALIDITY, MOVE and its fallback, IDLE, stop and server restarts.
 #include <gtest/gtest.h>

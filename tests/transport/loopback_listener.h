@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The listening socket of the tests' scripted servers: 127.0.0.1 on a port the kernel picks,
 // so servers started side by side (ctest -j) never collide.
 #pragma once

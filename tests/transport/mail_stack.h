@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The project's local mail stack (scripts/mailstack) for the transport tests: started once for
 // the whole test binary, stopped at exit, and small helpers to run coroutines to completion.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `closeoutctl oauth login` against the test authorization server (tests/oauth), the test playing
 // the user through its control API (issue 12): device flow (approve, slow_down, pending, denied,
 // expired, unreachable), browser flow (PKCE + state, the redirect to our 127.0.0.1 listener,

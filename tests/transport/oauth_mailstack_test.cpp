@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // OAuth bearer tokens against the real Dovecot and Postfix of scripts/mailstack: a token from the
 // test authorization server (tests/oauth) logs in to IMAP and SMTP through auth = "xoauth2" and
 // its token_file; expired, forged, wrong-issuer and other-user tokens are refused on both; both

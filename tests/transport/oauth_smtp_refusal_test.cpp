@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // auth = "oauth2" meeting Exchange Online's refusal when SMTP AUTH is off for the tenant (535
 // 5.7.139), which no local server can be made to say: a scripted server offers CRAM-MD5, PLAIN
 // and XOAUTH2 and refuses. libcurl must try the OAuth mechanism only (left to itself 7.88 takes

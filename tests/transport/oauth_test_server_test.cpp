@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The test authorization server (tests/oauth/test_auth_server.py) does what the OAuth tests rely
 // on: each fault it is told to inject comes back as RFC 6749 / 8628 says, rotation and revocation
 // take effect, PKCE and state are checked, and concurrent /token requests are counted.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A 5xx is a verdict on one message only at RCPT TO or DATA (issue 11). A server that refuses us
 // (a 554 greeting, our own sender refused at MAIL FROM) is a connection failure: the outbox stops
 // and keeps everything due. Postfix refuses refused-sender@ at MAIL FROM (scripts/mailstack); a

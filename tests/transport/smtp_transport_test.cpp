@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // SMTP submission against the project's real Postfix: accepted mail reaches the mailbox, 4xx is
 // transient and 5xx permanent with the server's words, a batch reuses one connection, and a
 // refused password or untrusted certificate is reported as such.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The parse path with binary attachments (SPEC "The form itself as an attachment"), read by an
 // in-process fake reader: what is taken from a reading, what beats it, where each value came
 // from, when a person must review, and how attachments that were not read are listed.

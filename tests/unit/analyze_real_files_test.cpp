@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The parse path on the real files of tests/data/attachments (PDF, .docx, winmail.dat), read
 // in-process by the real readers: the field names Acrobat, LiveCycle and Word give a form, their
 // check boxes and radio groups, a dispatch whose Section 1 is only in the PDF, the files inside

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The whole parse path on small, purpose-built messages: classification order, body choice in
 // multipart/alternative, attachments, and where the dispatch number comes from.
 #include "analyze.h"

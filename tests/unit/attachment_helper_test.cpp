@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // closeout-extract as closeoutd runs it: the real helper process for each attachment, and every
 // way it can go wrong (a crash, CPU burnt, a sleep, memory, a reply that is not a reading, one
 // too long, a process left behind) seen as the reading `parse --json` shows a user. The faults

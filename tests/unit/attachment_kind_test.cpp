@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Which attachments go to which reader: the first bytes decide, then the name and the type.
 #include "attachment_kind.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Mail marked as sent by a machine (Auto-Submitted, Precedence) through the workflow: it is
 // recognised and acted on like any other (SPEC "Other mail"), and never answered.
 #include "workflow_fixture.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Charset conversion and header decoding on what real mail carries.
 #include <gtest/gtest.h>
 

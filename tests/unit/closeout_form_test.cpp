@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The form a close-out carries (closeout.attach_form): CITS's own fillable PDF filled in by
 // closeout-extract, else a page rendered with cairo; read back the way a PDF reader would
 // (qpdf for field values, poppler for the text), and the mail it goes out in.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // closeoutctl as a user runs it: real process, real files, exit codes and output (SPEC "Commands").
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A configuration that loads but cannot work is refused with the key and file named (issue 11):
 // no sender, no close-out address, addresses that do not parse, unusable folders, and durations
 // so long they would overflow.

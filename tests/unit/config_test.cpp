@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // closeoutd.toml loading: defaults, every type error named with its key and line, unknown keys
 // as warnings, durations.
 #include "config.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The weekly digest: when it is due, who gets it, what it says, and that no slot is mailed twice.
 #include <cstdlib>
 #include <ctime>

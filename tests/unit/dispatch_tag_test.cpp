@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The "[CITS #n]" subject tag: what closeoutd writes, it must read back, in any client's mangling.
 #include "dispatch_tag.h"
 

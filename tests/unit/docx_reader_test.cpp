@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Word reader on the files in tests/data/attachments/docx (how each was made, and what is
 // expected of it, is in that folder's README.md): tables, paragraphs, content controls and
 // legacy form fields read exactly; hostile archives refused quickly, with the reason.

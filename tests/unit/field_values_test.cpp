@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Dates, times, hours and parts as technicians really write them.
 #include "field_values.h"
 

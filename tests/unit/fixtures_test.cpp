@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Golden tests: every tests/data/mail/NAME.eml is parsed and compared with NAME.expect.json,
 // which was written by hand from the rules (see tests/data/mail/README.md). Only the keys an
 // expectation names are checked; problems and warnings are compared as exact sets.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The form definition file: the shipped one is complete, and broken ones are refused clearly.
 #include "form_definition.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Hostile and broken input: the parse path must return (a result or an error value), never
 // crash, hang or keep unbounded memory. The fuzz target explores further; these are the
 // shapes named in the issue, kept as regression tests.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // HTML bodies as CITS and mail clients write them, rendered for the label and quote stages.
 #include "html_text.h"
 

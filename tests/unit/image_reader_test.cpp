@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The OCR reader on the scan samples of tests/data/attachments/scan (see its README for how
 // each was made and what it shows): printed forms read to the values typed on them, handwriting
 // refused, a 100-megapixel image refused from its header. Five OCR runs in all (~1-2 s each).

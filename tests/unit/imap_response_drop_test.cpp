@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The IMAP reader's drop mode: a literal over the limit is read past, not kept and not fatal,
 // so the responses after it (the rest of a FETCH batch) still arrive, whatever the chunking.
 #include <gtest/gtest.h>

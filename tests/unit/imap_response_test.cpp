@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // IMAP responses as servers send them, split at any byte, with literals that contain what looks
 // like protocol, and hostile sizes.
 #include "imap_response.h"

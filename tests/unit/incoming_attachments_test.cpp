@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // closeoutd's intake with attachments: the Section 2 a technician returns as a PDF is acted on
 // like a typed one, the attachment is read before the write transaction (the database stays
 // writable meanwhile), a disagreement reaches the dispatch's timeline, and an attachment that

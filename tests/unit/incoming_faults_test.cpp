@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Whose fault a failure in process_message is (issue 11): a fault of the MESSAGE quarantines it
 // with its Message-ID and From; a fault of OURS records nothing and leaves it in INBOX, so it is
 // processed normally once the fault is fixed (it used to be quarantined as "unreadable" for good).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // "Label: value" lines as people and clients really write them.
 #include "label_fields.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Words placed on a page as a PDF text layer or OCR gives them, laid out into the lines the
 // label finder reads: tables, labels above values, colons, multi-word labels, several pages.
 #include "layout_text.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Dates and times as the dealer's people see them: "not in the future" for a technician in any
 // zone, and times shown in the dealer's zone rather than UTC.
 #include "local_date.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The times a technician reads in closeoutd's answers are the dealer's local time with its zone,
 // as the weekly digest already shows them, not UTC.
 #include <cstdlib>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The fields a log line carries into the journal come from the innermost live context, and an
 // inner context ending gives the outer one back (a send logged inside a message's handling).
 #include <gtest/gtest.h>

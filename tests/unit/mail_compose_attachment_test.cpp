@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Outgoing mail with a file: multipart/mixed, the text part exactly as a plain mail would carry
 // it, the file base64 in lines a mail server accepts, and names that cannot break a header.
 #include <gtest/gtest.h>

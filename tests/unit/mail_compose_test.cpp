@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Outgoing mail: nothing a value contains can add a header or a recipient, non-ASCII is encoded,
 // long lines are folded or encoded.
 #include "mail_compose.h"

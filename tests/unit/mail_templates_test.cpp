@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The outgoing mail's words: every compiled-in template renders, an admin's file replaces just
 // its own template, and a broken one is refused when loaded, not when a close-out is due.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // decode_message's binary leaves (issue 13): what the attachment reader gets, and what it never
 // gets (text parts stay text, oversize parts keep only their size, a flood of parts is capped).
 #include "mime_decode.h"

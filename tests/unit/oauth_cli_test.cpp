@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // closeoutctl's OAuth commands and check-config for auth = "oauth2", where no authorization
 // server is needed (issue 12): not signed in and needs-login are 78 with the command to run, a
 // loose token store is refused with the chmod, Google's device flow is refused with why.

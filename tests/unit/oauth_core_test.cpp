@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The OAuth pieces that need no server (issue 12): PKCE against RFC 7636's vector, the refresh
 // schedule, the endpoints each provider resolves to, the [oauth] checks, and the token store's
 // file handling (mode, round trip, crash safety, no token in any error). Tokens compared in code.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A token endpoint that refuses a grant with a bare HTTP 400, as glewlwyd 2.7 does for a
 // revoked, expired or replayed refresh token (no "error" member, an empty body): the account
 // needs a new sign-in, since resending the same request can only get the same answer.

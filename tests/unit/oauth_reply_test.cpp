@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Token and device endpoint replies as Microsoft Entra ID, Google and RFC servers send them
 // (issue 12): grants, device codes, errors with AADSTS codes, and which errors need a new login.
 // Tokens are compared in code, never printed.

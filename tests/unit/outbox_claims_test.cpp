@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Outbox rows are claimed (pending -> sending) before they are sent, so whatever runs, only one
 // sender sends a row (issue 11); a claim a crash left behind goes back to pending at start-up;
 // migration 4 keeps every row of an older database; closeoutctl shows and respects the claim.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A close-out's acceptance is on disk the moment it is recorded (issue 11): a power loss after
 // the server's 250 must not make us send it again. Seen through a VFS that counts fsyncs: the
 // daemon's usual synchronous=NORMAL syncs nothing at a WAL commit, FULL syncs the WAL.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What follows an accepted send (issue 11): a technician's odd Message-ID, a follow-up mail that
 // cannot be composed, or a replay after a crash never stop the outbox and never queue anything
 // twice; the dispatch's timeline says what could not be done.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The form field names people give the CITS form's fields in Acrobat, LiveCycle, Word (legacy
 // form fields are bookmarks: no blanks) and LibreOffice, and the keys they must map to: by the
 // name read as a label, or by a pdf_fields entry in config/cits-form.toml.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // read_pdf on the PDFs in tests/data/attachments/pdf (README.md there says how each was made):
 // form fields with their exact names and values, the text layer as label lines, passwords,
 // and hostile files that must cost only a few pages.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Quoted history versus new text, for the reply styles of real clients.
 #include "reply_history.h"
 

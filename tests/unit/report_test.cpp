@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The admin's figures: what `closeoutctl report` and the weekly digest count, and the CSV a
 // spreadsheet gets, with the labour at risk decided once for both.
 #include <sys/wait.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Section 2 read by OCR waits for a person (SPEC "The form itself as an attachment"): held in
 // state review with the admins told, then approved (as read or corrected) into one close-out,
 // or rejected back to the technician; and closeoutctl review / approve / reject as an admin

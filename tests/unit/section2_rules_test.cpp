@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Section 2 rules of SPEC, one behaviour per test, on raw values as extracted from mail.
 #include "section2_rules.h"
 

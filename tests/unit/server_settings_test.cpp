@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reading a server's secret: password files, systemd credentials, and OAuth tokens that a helper
 // rewrites while the daemon runs.
 #include <gtest/gtest.h>

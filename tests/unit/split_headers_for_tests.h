@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reading composed mail back in the tests: header lines unfolded, RFC 2047 decoded.
 #pragma once
 #include <optional>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The statement cache's promises (statement_cache.h): a cached statement behaves as a fresh one
 // would: it keeps no read snapshot open between uses (a daemon that did would stop seeing what
 // closeoutctl writes), carries no value bound in an earlier use, and a nested use of the same

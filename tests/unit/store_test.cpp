@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The store's own promises: migrations applied once, a newer schema refused, and a database the
 // daemon holds open stays readable by closeoutctl.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The winmail.dat reader on the files in tests/data/attachments/tnef (written to MS-OXTNEF by
 // make_tnef.py, see its README.md) and on streams built here: the files inside read as if
 // attached directly, one level deep; damage keeps what came before it and never reads past it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The TokenManager's decisions that need no authorization server: what a login gets from the
 // token store as it is (not signed in, sign-in needed, a usable token, a loose file), a failed
 // refresh keeping the tokens, and a new `oauth login` picked up while running, by a caller or by

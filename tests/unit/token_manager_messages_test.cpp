@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What an admin reads when the OAuth sign-in does not work: the mail servers' well-known
 // refusals in plain words (Microsoft's 535 5.7.139, 535 5.7.3, 550 5.7.30, AADSTS65001), and a
 // refused token naming both the token's user and the mailbox, never the token.

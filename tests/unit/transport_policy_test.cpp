@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The transport's pure policies: reconnect back-off, fetch batching, error wording and exits.
 #include <gtest/gtest.h>
 

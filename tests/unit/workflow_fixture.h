@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A workflow on a fresh database in a temporary directory, with a test configuration and the
 // compiled-in templates, and helpers to deliver mail to it as the IMAP sync would.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The close-out workflow without a server: what each kind of mail does to the dispatch, which
 // mail it queues, and that nothing happens twice.
 #include "workflow_fixture.h"
