@@ -221,7 +221,7 @@ TEST(PdfReader, BytesThatAreNoPdfAreUnreadable) {
   ExtractRequest request;
   request.kind = "pdf";
   for (std::string bytes : {std::string(), std::string("%PDF-1.7\n1 0 obj <<"),
-                            std::string("PK\x03\x04 not a pdf at all", 24)}) {
+                            std::string("PK\x03\x04") + " not a pdf at all"}) {
     AttachmentReading r = read_pdf(bytes, request);
     EXPECT_EQ(r.read, AttachmentRead::unreadable) << bytes;
     EXPECT_FALSE(r.reason.empty());

@@ -149,7 +149,7 @@ TEST_F(ReviewTest, WhatOcrGotWrongIsShownToTheAdminsNeverSentToTheTechnician) {
   deliver_scan(scanned_values("11/2A/2026"));
   EXPECT_EQ(dispatch(kNumber).state, "review");
   ASSERT_EQ(outbox("review_needed").size(), 1U);
-  const auto& m = outbox("review_needed")[0].content;
+  const std::string m = outbox("review_needed")[0].content;
   EXPECT_TRUE(contains(m, "The Section 2 rules found these in what was read:")) << m;
   EXPECT_TRUE(contains(m, "- Date of Service:")) << m;
   EXPECT_TRUE(outbox("problems").empty());

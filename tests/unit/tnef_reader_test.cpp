@@ -169,11 +169,12 @@ TEST(TnefReader, OnlySoManyFilesAreReadFromOneWinmail) {
 
 TEST(TnefStream, AFileWithoutRenddataStillGetsItsOwnEntry) {
   std::string error;
-  auto m = parse_tnef(stream(attribute(2, 0x00018010, std::string("A.PDF") + '\0') +
-                             attribute(2, 0x0006800F, "%PDF-1.4 a") +
-                             attribute(2, 0x00018010, std::string("B.PDF") + '\0') +
-                             attribute(2, 0x0006800F, "%PDF-1.4 b")),
-                      &error);
+  // The parse refers into the bytes, so they outlive it.
+  const std::string bytes = stream(attribute(2, 0x00018010, std::string("A.PDF") + '\0') +
+                                   attribute(2, 0x0006800F, "%PDF-1.4 a") +
+                                   attribute(2, 0x00018010, std::string("B.PDF") + '\0') +
+                                   attribute(2, 0x0006800F, "%PDF-1.4 b"));
+  auto m = parse_tnef(bytes, &error);
   ASSERT_TRUE(m) << error;
   ASSERT_EQ(m->attachments.size(), 2u);
   EXPECT_EQ(m->attachments[0].name, "A.PDF");
