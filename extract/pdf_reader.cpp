@@ -245,7 +245,10 @@ TextLayer read_text_layer(std::string_view bytes, std::size_t max_pages,
     if (chars < scan_page_chars) layer.scan_pages.push_back(i);
   }
   if (!widgets.empty()) {
-    std::erase_if(words, [&](const PlacedWord& w) { return beside_widget(w, widgets); });
+    // Not std::erase_if: this file also builds as C++17 (see extract/CMakeLists.txt).
+    words.erase(std::remove_if(words.begin(), words.end(),
+                               [&](const PlacedWord& w) { return beside_widget(w, widgets); }),
+                words.end());
   }
   layer.text = lay_out_lines(words, FormDefinition::builtin());
   return layer;
