@@ -258,8 +258,12 @@ class MessageHandler {
 
   // CITS's own PDF form, for the close-out to return filled in (closeout.attach_form; kept
   // whatever it says now, so turning it on later still finds the form). The analysis keeps no
-  // attachment bytes, so the message is decoded again: dispatches are few.
+  // attachment bytes, so a message it saw a PDF in is decoded again; others (nearly every
+  // dispatch, and a backlog of thousands) are not.
   void keep_dispatch_form(const std::string& number) {
+    if (std::none_of(a_->attachments.begin(), a_->attachments.end(),
+                     [](const AttachmentReading& r) { return r.type == "pdf"; }))
+      return;
     DecodeLimits limits;
     limits.max_attachment_bytes = w_.config.limits.max_attachment_bytes;
     auto decoded = decode_message(*in_.bytes, limits);
