@@ -35,12 +35,17 @@ mustache::data to_data(const nlohmann::json& j) {
   }
 }
 
-void check_template(const std::string& name, const std::string& text, const std::string& source) {
-  mustache::mustache parsed{text};
-  if (!parsed.is_valid()) throw TemplateError("template " + source + ": " + parsed.error_message());
+// The template parsed, or TemplateError saying what is wrong with it.
+std::shared_ptr<mustache::mustache> parse_template(const std::string& name, const std::string& text,
+                                                   const std::string& source) {
+  auto parsed = std::make_shared<mustache::mustache>(text);
+  if (!parsed->is_valid())
+    throw TemplateError("template " + source + ": " + parsed->error_message());
   if (!text.starts_with("Subject:"))
     throw TemplateError("template " + source + " (" + name +
                         "): the first line must be \"Subject: ...\"");
+  parsed->set_custom_escape([](const std::string& s) { return s; });
+  return parsed;
 }
 
 }  // namespace
@@ -55,8 +60,10 @@ const std::vector<std::string_view>& MailTemplates::names() {
 
 MailTemplates::MailTemplates() {
   for (auto name : names()) {
-    texts_.emplace(std::string(name), std::string(builtin_template(name)));
-    sources_.emplace(std::string(name), "built-in");
+    std::string key(name);
+    texts_.emplace(key, std::string(builtin_template(name)));
+    sources_.emplace(key, "built-in");
+    parsed_.emplace(key, parse_template(key, texts_[key], "built-in"));
   }
 }
 
@@ -77,17 +84,15 @@ MailTemplates MailTemplates::load(const std::string& override_dir) {
         set.sources_[key] = path.string();
       }
     }
-    check_template(key, set.texts_[key], set.sources_[key]);
+    set.parsed_[key] = parse_template(key, set.texts_[key], set.sources_[key]);
   }
   return set;
 }
 
 RenderedMail MailTemplates::render(std::string_view name, const nlohmann::json& context) const {
-  auto it = texts_.find(name);
-  if (it == texts_.end()) throw TemplateError("no template named " + std::string(name));
-  mustache::mustache tmpl{it->second};
-  tmpl.set_custom_escape([](const std::string& s) { return s; });
-  std::string text = tmpl.render(to_data(context));
+  auto it = parsed_.find(name);
+  if (it == parsed_.end()) throw TemplateError("no template named " + std::string(name));
+  std::string text = it->second->render(to_data(context));
   RenderedMail out;
   auto end_of_subject = text.find('\n');
   std::string first = text.substr(0, end_of_subject);

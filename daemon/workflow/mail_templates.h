@@ -6,10 +6,16 @@
 // escaping); compose_mail makes them safe for headers.
 #pragma once
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+namespace kainjow::mustache {
+template <typename StringType>
+class basic_mustache;
+}
 
 namespace closeout::workflow {
 
@@ -40,8 +46,12 @@ class MailTemplates {
   const std::map<std::string, std::string>& sources() const { return sources_; }
 
  private:
+  using Parsed = kainjow::mustache::basic_mustache<std::string>;
   std::map<std::string, std::string, std::less<>> texts_;
   std::map<std::string, std::string> sources_;
+  // Each text parsed once, not at every mail of a backlog (BENCHMARKS.md, "compose"). Shared
+  // by copies: rendering does not change a parsed template.
+  std::map<std::string, std::shared_ptr<Parsed>, std::less<>> parsed_;
 };
 
 // The compiled-in text of a template (generated from templates/*.txt at build time).
