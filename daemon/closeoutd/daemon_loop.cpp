@@ -14,6 +14,7 @@
 #include "dispatch_store.h"
 #include "exit_codes.h"
 #include "imap_watcher.h"
+#include "intake_signal.h"
 #include "mailbox_sync.h"
 #include "oauth_signin.h"
 #include "outbox_sender.h"
@@ -263,8 +264,13 @@ class Daemon {
     while (!stopping_ && !restart_watch_) {
       std::exception_ptr error;
       try {
-        SyncStats s = co_await sync_mailbox(c, m, rt_, stopping_);
-        if (s.processed > 0) wake_.cancel();
+        // Each batch's mail is sent once the batch is done, not after the whole backlog.
+        auto batch_done = [this] {
+          intake_.batch_durable();
+          wake_.cancel();
+        };
+        SyncStats s = co_await sync_mailbox(c, m, rt_, stopping_, batch_done);
+        if (s.processed > 0) batch_done();
         store_failures_ = 0;
         intake_fault_.worked();
         notify_status(status("connected"));
@@ -318,6 +324,8 @@ class Daemon {
         ++smtp_failures_;
       }
       if (stopping_) break;
+      // A batch synced while this flush ran: its wake-up above was lost, look again now.
+      if (intake_.take_pending() && smtp_failures_ == 0) continue;
       wake_.expires_after(next_wake_or_backoff());
       boost::system::error_code ec;
       co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -425,6 +433,7 @@ class Daemon {
   asio::steady_timer grace_;
   asio::steady_timer store_retry_;
   OutboxSender outbox_;
+  IntakeSignal intake_{io_};
   FaultLog intake_fault_{"intake"};
   FaultLog outbox_fault_{"outbox"};
   unsigned store_failures_ = 0;
@@ -440,6 +449,17 @@ class Daemon {
   std::unique_ptr<oauth::TokenManager> tokens_;
   oauth::TokenState token_state_ = oauth::TokenState::usable;
 };
+
+bool is_transport_error(const std::exception_ptr& e) {
+  if (!e) return false;
+  try {
+    std::rethrow_exception(e);
+  } catch (const transport::TransportError&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
 
 asio::awaitable<int> once(asio::io_context& io, workflow::Runtime& rt) {
   const auto& config = rt.config();
@@ -460,19 +480,55 @@ asio::awaitable<int> once(asio::io_context& io, workflow::Runtime& rt) {
   transport::ImapMailbox mailbox(connection);
   co_await mailbox.ensure_folder(config.imap.processed_folder);
   co_await mailbox.ensure_folder(config.imap.quarantine_folder);
-  SyncStats synced = co_await sync_mailbox(connection, mailbox, rt, never_stop);
-  co_await connection.logout();
-  auto workflow = rt.workflow();
-  auto chases = workflow::queue_due_reminders(workflow, wall_now());
-  log_chases(chases);
-  log_digest(workflow::queue_digest_if_due(workflow, wall_now()));
+
+  // The outbox is sent while the mailbox is still read, each batch's mail once it is synced:
+  // the intake then runs while Postfix works instead of before it (issue 14). The chases and
+  // the digest are queued once the whole mailbox is read, as the last batch.
+  IntakeSignal intake(io);
+  intake.reading(true);
+  bool stop_reading = false;  // the outbox failed in a way that ends the run
+  SyncStats synced;
+  std::exception_ptr intake_error;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        synced = co_await sync_mailbox(connection, mailbox, rt, stop_reading,
+                                       [&intake] { intake.batch_durable(); });
+        // The last batch's mail goes with the chases and the digest, below.
+        co_await connection.logout();
+        if (stop_reading) co_return;
+        auto workflow = rt.workflow();
+        log_chases(workflow::queue_due_reminders(workflow, wall_now()));
+        log_digest(workflow::queue_digest_if_due(workflow, wall_now()));
+        intake.batch_durable();
+      },
+      [&](const std::exception_ptr& e) {
+        // What was recorded before a lost connection (synced before the loss was raised) is
+        // sent in this run, not the next one.
+        if (is_transport_error(e)) intake.batch_durable();
+        intake_error = e;
+        intake.reading(false);
+      });
   OutboxSender sender(io, rt);
   if (bearer) sender.set_bearer_source(bearer);
-  FlushStats sent = co_await sender.flush(never_stop);
+  FlushStats sent;
+  std::exception_ptr outbox_error;
+  try {
+    sent = co_await sender.flush(never_stop, [&intake] { return intake.more(); });
+  } catch (...) {
+    outbox_error = std::current_exception();
+    stop_reading = true;
+  }
+  // A flush ended early (SMTP unusable, the database) leaves the reading to finish its message
+  // and batch: the coroutine above refers to this frame.
+  while (co_await intake.more()) {
+  }
+  if (outbox_error) std::rethrow_exception(outbox_error);
   spdlog::info(
       "once: {} message(s) processed ({} quarantined), {} mail(s) sent, {} deferred, "
       "{} refused",
       synced.processed, synced.quarantined, sent.accepted, sent.deferred, sent.failed);
+  if (intake_error) std::rethrow_exception(intake_error);
   if (sent.connection_failure) {
     if (!sent.connection_error.empty()) spdlog::error("{}", sent.connection_error);
     spdlog::error("SMTP: the server could not be used; the outbox keeps what was not sent");

@@ -129,7 +129,8 @@ asio::awaitable<std::vector<std::uint32_t>> move_all(
 
 asio::awaitable<SyncStats> sync_mailbox(transport::ImapConnection& connection,
                                         transport::ImapMailbox& mailbox, workflow::Runtime& runtime,
-                                        const bool& stop_requested) {
+                                        const bool& stop_requested,
+                                        std::function<void()> batch_done) {
   SyncStats stats;
   const std::string box = connection.url_mailbox();
   store::MessageLog log(runtime.db());
@@ -288,6 +289,7 @@ asio::awaitable<SyncStats> sync_mailbox(transport::ImapConnection& connection,
       moves.clear();
     }
     advance(batch.back());
+    if (batch_done && &batch != &plan.batches.back()) batch_done();
   }
   if (finished && !scan.messages.empty()) advance(scan.messages.back().uid);
   if (position.uidvalidity != known.uidvalidity) advance(position.last_uid);

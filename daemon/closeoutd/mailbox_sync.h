@@ -7,6 +7,8 @@
 // recorded and just moved, or fetched again. Database errors propagate; transport errors after
 // partial progress propagate once what arrived is committed.
 #pragma once
+#include <functional>
+
 #include "asio_awaitable.h"
 #include "imap_connection.h"
 #include "imap_mailbox.h"
@@ -22,9 +24,12 @@ struct SyncStats {
 };
 
 // stop_requested is read between messages: the message in hand is always finished.
+// batch_done, when given, is called after each batch but the last is recorded, synced and moved:
+// what it queued may be sent while the next batch is read. The caller knows when the last is.
 boost::asio::awaitable<SyncStats> sync_mailbox(transport::ImapConnection& connection,
                                                transport::ImapMailbox& mailbox,
                                                workflow::Runtime& runtime,
-                                               const bool& stop_requested);
+                                               const bool& stop_requested,
+                                               std::function<void()> batch_done = {});
 
 }  // namespace closeout

@@ -213,7 +213,7 @@ void OutboxSender::entry_failed(std::int64_t id, const std::optional<store::Outb
   tx.commit();
 }
 
-asio::awaitable<FlushStats> OutboxSender::flush(const bool& stop_requested) {
+asio::awaitable<FlushStats> OutboxSender::flush(const bool& stop_requested, MoreMail more) {
   FlushStats stats;
   store::OutboxStore outbox(runtime_.db());
   release_held();  // what an earlier flush could not give back
@@ -238,7 +238,10 @@ asio::awaitable<FlushStats> OutboxSender::flush(const bool& stop_requested) {
     for (const auto& e : outbox.due(wall_now(), 500)) {
       if (taken.insert(e.id).second) queue_.push_back(e.id);
     }
-    if (queue_.empty()) break;
+    if (queue_.empty()) {
+      if (more && co_await more()) continue;
+      break;
+    }
     // A few connections at once hide each send's round trips behind the others'; each entry
     // is still taken by exactly one of them. A small backlog needs only one.
     std::size_t wanted = std::min<std::size_t>(kConnections, (queue_.size() + 9) / 10);

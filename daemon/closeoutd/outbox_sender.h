@@ -8,6 +8,7 @@
 // a few per commit; claims whose send never started are given back when the flush ends.
 #pragma once
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -35,7 +36,10 @@ class OutboxSender {
       : io_(io), runtime_(runtime) {}
 
   // Sends everything due now (and what becomes due while sending, such as confirmations).
-  boost::asio::awaitable<FlushStats> flush(const bool& stop_requested);
+  // With more: when nothing is left, asks it whether more mail is coming (true: look again) and
+  // keeps the connections open meanwhile; --once sends while it is still reading the mailbox.
+  using MoreMail = std::function<boost::asio::awaitable<bool>()>;
+  boost::asio::awaitable<FlushStats> flush(const bool& stop_requested, MoreMail more = {});
   // Ends a send in progress at once (shutdown past its grace period).
   void abort();
   // smtp.auth = "oauth2": each connection asks it for a token before it takes an entry, so an

@@ -140,6 +140,8 @@ TEST(IntakeHostileServer, ByeInTheMiddleOfAFetchKeepsWhatCameAndLosesNothing) {
   EXPECT_EQ(server.uids_in("INBOX"), (Uids{1, 2, 3})) << "nothing moved or deleted";
   EXPECT_EQ(recorded_numbers(s), (std::vector<std::string>{"7012345021"}))
       << "the message that arrived before the BYE is kept; none after it is invented";
+  EXPECT_EQ(s.wait_for(s.techs(), 1).size(), 1U)
+      << "its notice is sent in the same run: it was synced before the server went";
 
   server.set_faults({});
   auto healed = s.once();
