@@ -6,7 +6,7 @@ Compared in the same run with the bare minimum of the same transport work: one f
 whole mailbox (transport_bench imap-fetch) plus the same number of sends on one SMTP connection
 (transport_bench smtp-send). Samples closeoutd's resident memory every 50 ms.
 
-    daemon_bench.py BUILD_DIR [PAIRS] [DISPATCHES]
+    daemon_bench.py BUILD_DIR [PAIRS] [DISPATCHES] [ROUNDS]
 
 Each side runs on a fresh local mail stack of its own (scripts/mailstack), filled with the same
 backlog, so neither pays for the mail the other left in Dovecot and Postfix.
@@ -19,7 +19,8 @@ Then issue 14's measurement, DISPATCHES CITS dispatches only (default 2000; 0 sk
 of the mailbox and a bare smtplib send of DISPATCHES mails on one connection
 (bench/python_transport.py), then, once Postfix has delivered what the bare send left queued,
 closeoutd --once on the same mailbox (one notice each). Same targets. closeoutd runs with
-CLOSEOUTD_PHASES set; its per-phase breakdown and its own CPU time are printed.
+CLOSEOUTD_PHASES set; its per-phase breakdown and its own CPU time are printed. ROUNDS (default
+3) such rounds, each on a fresh stack; the target applies to the median ratio.
 """
 import datetime
 import imaplib
@@ -133,11 +134,12 @@ def main():
     build = sys.argv[1]
     pairs = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
     dispatches = int(sys.argv[3]) if len(sys.argv) > 3 else 2000
+    rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 3
     root = tempfile.mkdtemp(prefix="closeoutd-bench.")
     os.chmod(root, 0o755)  # Postfix and Dovecot drop to their own users and must get in
     try:
         ok = run(build, pairs, root) if pairs else True
-        ok = (dispatch_only(build, dispatches, root) if dispatches else True) and ok
+        ok = (dispatch_only(build, dispatches, root, rounds) if dispatches else True) and ok
         if not ok:
             sys.exit("bench: a target is missed")
     finally:
@@ -228,8 +230,26 @@ def count_status(build, config, status):
     return out.count('"dispatch_number"')
 
 
-def dispatch_only(build, dispatches, root):
-    """Issue 14's measurement: dispatches only, both sides on one stack, one after the other."""
+def dispatch_only(build, dispatches, root, rounds):
+    """Issue 14's measurement, ROUNDS times, each on a stack of its own; the verdict is on the
+    median ratio (the bare smtplib send alone varies by a factor of two from minute to minute on
+    this shared machine, which one round cannot tell from our own cost)."""
+    results = []
+    for r in range(rounds):
+        print(f"dispatch-only round {r + 1} of {rounds}", flush=True)
+        results.append(dispatch_only_round(build, dispatches, os.path.join(root, f"round{r}")))
+    ratios = sorted(ratio for ratio, _, _ in results)
+    median = ratios[len(ratios) // 2]
+    peak = max(p for _, p, _ in results)
+    print(f"dispatch-only: ratios {', '.join(f'{x:.2f}' for x in ratios)}; median {median:.2f} "
+          f"(target: at most 1.2); peak RSS {peak:.1f} MB (target: at most 30 MB)")
+    return median <= 1.2 and peak <= 30 and all(ok for _, _, ok in results)
+
+
+def dispatch_only_round(build, dispatches, root):
+    """One round: dispatches only, both sides on one stack, one after the other."""
+    os.makedirs(root, exist_ok=True)
+    os.chmod(root, 0o755)
     work = os.path.join(root, "dispatches")
     env_file, env = start_stack(work)
     try:
@@ -254,7 +274,7 @@ def dispatch_only(build, dispatches, root):
         print(f"dispatch-only time: closeoutd / (bare fetch + bare send) = {took:.2f} / "
               f"({fetch_s:.2f} + {send_s:.2f}) = {ratio:.2f} (target: at most 1.2)")
         print(f"dispatch-only resident memory: peak {peak:.1f} MB (target: at most 30 MB)")
-        return ratio <= 1.2 and peak <= 30 and notified == dispatches
+        return ratio, peak, notified == dispatches
     finally:
         stop_stack(work)
 
