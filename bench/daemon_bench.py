@@ -3,8 +3,9 @@
 """closeoutd --once on a backlog of dispatches and replies, against the local mail stack.
 
 Compared in the same run with the bare minimum of the same transport work: one fetch of the
-whole mailbox (transport_bench imap-fetch) plus the same number of sends on one SMTP connection
-(transport_bench smtp-send). Samples closeoutd's resident memory every 50 ms.
+whole mailbox (transport_bench imap-fetch) plus as many sends of the same sizes as closeoutd's
+on one SMTP connection (transport_bench smtp-send-sizes, the sizes read from closeoutd's outbox
+after its run). Samples closeoutd's resident memory every 50 ms.
 
     daemon_bench.py BUILD_DIR [PAIRS] [DISPATCHES] [ROUNDS]
 
@@ -279,20 +280,25 @@ def dispatch_only_round(build, dispatches, root):
         stop_stack(work)
 
 
+def sent_sizes(config_db, out_file):
+    """The byte sizes of the mails closeoutd sent, in the order it sent them, one per line."""
+    import sqlite3
+    db = sqlite3.connect(config_db)
+    sizes = [row[0] for row in db.execute(
+        "SELECT length(content) FROM outbox WHERE status = 'sent' ORDER BY sent_at, id")]
+    db.close()
+    with open(out_file, "w") as f:
+        f.write("\n".join(str(x) for x in sizes) + "\n")
+    return sizes
+
+
 def run(build, pairs, root):
-    """The bench's own mix: each side on a fresh stack of its own, C++ transport_bench bare side."""
+    """The bench's own mix: each side on a fresh stack of its own, C++ transport_bench bare side.
+    closeoutd runs first; the bare side then sends as many mails of the same sizes as closeoutd
+    sent, in the same order (a close-out carries its form as a PDF, about 30 KB against 1-2 KB
+    for the others), so both sides move the same bytes."""
     bench = os.path.join(build, "bench", "transport_bench")
     sends = 3 * pairs  # a notice, a close-out and a confirmation per dispatch
-
-    env_file, env = start_stack(os.path.join(root, "bare"))
-    print(f"bare: filling bench@dealer.test's Bench folder with {2 * pairs} messages ...", flush=True)
-    fill(env, pairs)
-    subprocess.run([bench, env_file, "imap-fetch"], check=True, capture_output=True)  # warm
-    fetch_s, fetch_out = timed([bench, env_file, "imap-fetch"])
-    send_s, send_out = timed([bench, env_file, "smtp-send", str(sends)])
-    print(f"bare fetch:  {fetch_out}")
-    print(f"bare send:   {send_out}", flush=True)
-    stop_stack(os.path.join(root, "bare"))
 
     work = os.path.join(root, "daemon")
     env_file, env = start_stack(work)
@@ -303,15 +309,30 @@ def run(build, pairs, root):
     phases_file = os.path.join(work, "phases.json")
     took, peak, quarters = run_closeoutd(build, config, phases_file)
     closed = count_status(build, config, "closed_out")
+    sizes_file = os.path.join(root, "sizes.txt")
+    sizes = sent_sizes(os.path.join(work, "closeoutd.db"), sizes_file)
+    stop_stack(work)
+
+    env_file, env = start_stack(os.path.join(root, "bare"))
+    print(f"bare: filling bench@dealer.test's Bench folder with {2 * pairs} messages ...", flush=True)
+    fill(env, pairs)
+    subprocess.run([bench, env_file, "imap-fetch"], check=True, capture_output=True)  # warm
+    fetch_s, fetch_out = timed([bench, env_file, "imap-fetch"])
+    send_s, send_out = timed([bench, env_file, "smtp-send-sizes", sizes_file])
+    print(f"bare fetch:  {fetch_out}")
+    print(f"bare send:   {send_out} ({len(sizes)} mails, {sum(sizes) / 1e6:.1f} MB, closeoutd's "
+          "sizes)", flush=True)
+    stop_stack(os.path.join(root, "bare"))
+
     ratio = took / (fetch_s + send_s)
     print(f"closeoutd --once: {2 * pairs} messages, {sends} sends, {closed} dispatches closed out "
           f"in {took:.2f} s")
-    print(f"time: closeoutd / (bare fetch + bare send) = {took:.2f} / ({fetch_s:.2f} + {send_s:.2f}) "
-          f"= {ratio:.2f} (target: at most 1.2)")
+    print(f"time: closeoutd / (bare fetch + bare send of the same sizes) = {took:.2f} / "
+          f"({fetch_s:.2f} + {send_s:.2f}) = {ratio:.2f} (target: at most 1.2)")
     print_phases(phases_file)
     print(f"resident memory: peak {peak:.1f} MB; at 25/50/75/99% of the run "
           + " / ".join(f"{q:.1f}" for q in quarters) + " MB (target: at most 30 MB, flat)")
-    return ratio <= 1.2 and peak <= 30 and closed == pairs
+    return ratio <= 1.2 and peak <= 30 and closed == pairs and len(sizes) == sends
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 //   transport_bench ENV_FILE fill N         put N messages into the folder "Bench" (APPEND)
 //   transport_bench ENV_FILE imap-fetch     closeoutd's fetch path: scan, plan, UID FETCH batches
 //   transport_bench ENV_FILE smtp-send N    N messages on one SMTP connection
+//   transport_bench ENV_FILE smtp-send-sizes FILE   one message per line of FILE, each of the
+//                                           size in bytes that line gives, on one connection
 // Prints "<what>: <count> in <seconds> s = <rate> msg/s".
 #include <boost/asio/io_context.hpp>
 #include <chrono>
@@ -10,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "asio_awaitable.h"
 #include "imap_mailbox.h"
@@ -73,9 +76,12 @@ asio::awaitable<std::size_t> fetch_all(asio::io_context& io, ServerSettings s) {
   co_return count;
 }
 
-asio::awaitable<std::size_t> send_all(asio::io_context& io, ServerSettings s, int n) {
+// sizes empty: n messages of about 2.5 KB; else one message per size, padded to it.
+asio::awaitable<std::size_t> send_all(asio::io_context& io, ServerSettings s, int n,
+                                      std::vector<std::size_t> sizes = {}) {
   SmtpSender sender(io, s);
   std::size_t accepted = 0;
+  if (!sizes.empty()) n = static_cast<int>(sizes.size());
   for (int i = 0; i < n; ++i) {
     OutgoingMail m;
     m.from = {"Acme Service", "service@dealer.test"};
@@ -86,6 +92,12 @@ asio::awaitable<std::size_t> send_all(asio::io_context& io, ServerSettings s, in
     m.body = message(i);
     Envelope envelope{"service@dealer.test", {"closeout@closeout.test"}};
     auto text = compose_mail(m);
+    if (!sizes.empty()) {
+      std::size_t want = sizes[static_cast<std::size_t>(i)];
+      if (text.size() > want) text.resize(want);
+      while (text.size() + 2 < want)
+        text += std::string(std::min<std::size_t>(76, want - text.size() - 2), 'x') + "\r\n";
+    }
     auto result = co_await sender.send(envelope, text);
     if (result.status == SendStatus::accepted) ++accepted;
   }
@@ -96,12 +108,14 @@ asio::awaitable<std::size_t> send_all(asio::io_context& io, ServerSettings s, in
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: transport_bench ENV_FILE fill N | imap-fetch | smtp-send N\n");
+    std::fprintf(stderr,
+                 "usage: transport_bench ENV_FILE fill N | imap-fetch | smtp-send N | "
+                 "smtp-send-sizes FILE\n");
     return 64;
   }
   auto env = read_env(argv[1]);
   std::string what = argv[2];
-  int n = argc > 3 ? std::stoi(argv[3]) : 0;
+  int n = argc > 3 && what != "smtp-send-sizes" ? std::stoi(argv[3]) : 0;
   asio::io_context io;
   auto start = std::chrono::steady_clock::now();
   std::size_t count = 0;
@@ -116,6 +130,11 @@ int main(int argc, char** argv) {
     count = run_to_completion(io, fetch_all(io, settings(env, true)));
   } else if (what == "smtp-send") {
     count = run_to_completion(io, send_all(io, settings(env, false), n));
+  } else if (what == "smtp-send-sizes" && argc > 3) {
+    std::vector<std::size_t> sizes;
+    std::ifstream in(argv[3]);
+    for (std::size_t size; in >> size;) sizes.push_back(size);
+    count = run_to_completion(io, send_all(io, settings(env, false), 0, std::move(sizes)));
   } else {
     return 64;
   }
