@@ -14,7 +14,8 @@ namespace closeout {
 // configuration (exit 78). Logs the reason once.
 int run_daemon(workflow::Runtime& runtime);
 
-// --once: fetch all new mail, process it, queue due reminders, flush the outbox, exit.
+// --once: fetch all new mail and process it, sending each batch's mail while the next is read;
+// queue due reminders, send what is left, exit.
 // 0 when all of it worked; 69 or 78 when a server could not be used (what was done is kept).
 int run_once(workflow::Runtime& runtime);
 
