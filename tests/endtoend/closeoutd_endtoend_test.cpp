@@ -280,7 +280,7 @@ TEST(EndToEnd, TheDaemonWatchesReloadsOnHupAndStopsWithinTwoSecondsOnTerm) {
   args.push_back(nullptr);
   // systemd's side of Type=notify: a datagram socket named in NOTIFY_SOCKET.
   std::string socket_path = s.dir() + "/notify.sock";
-  int notify = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  int notify = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
   std::snprintf(address.sun_path, sizeof address.sun_path, "%s", socket_path.c_str());

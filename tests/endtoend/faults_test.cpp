@@ -77,7 +77,7 @@ class RunningDaemon {
  public:
   explicit RunningDaemon(const Scenario& s) : socket_path_(s.dir() + "/notify.sock") {
     fs::remove(socket_path_);
-    notify_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    notify_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
     std::snprintf(address.sun_path, sizeof address.sun_path, "%s", socket_path_.c_str());

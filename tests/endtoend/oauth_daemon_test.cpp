@@ -81,7 +81,7 @@ class Daemon {
   void start() {
     std::string socket_path = s_.dir() + "/notify.sock";
     unlink(socket_path.c_str());
-    notify_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    notify_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
     std::snprintf(address.sun_path, sizeof address.sun_path, "%s", socket_path.c_str());
