@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <optional>
 
 #include "mail_compose.h"
@@ -16,6 +15,7 @@
 #include "closeout_mail.h"
 #include "dispatch_forms.h"
 #include "dispatch_store.h"
+#include "field_values.h"
 #include "local_date.h"
 #include "log_context.h"
 #include "message_log.h"
@@ -36,16 +36,6 @@ std::string join_problems(const std::vector<Problem>& problems) {
     out += p.field + " " + p.code;
   }
   return out;
-}
-
-std::optional<std::chrono::year_month_day> read_iso_date(const std::string& text) {
-  int y = 0;
-  unsigned m = 0;
-  unsigned d = 0;
-  if (std::sscanf(text.c_str(), "%d-%u-%u", &y, &m, &d) != 3) return std::nullopt;
-  std::chrono::year_month_day date{std::chrono::year{y}, std::chrono::month{m},
-                                   std::chrono::day{d}};
-  return date.ok() ? std::optional(date) : std::nullopt;
 }
 
 bool oversize(const Workflow& w, const IncomingMessage& in) {
@@ -307,11 +297,7 @@ class MessageHandler {
     if (number) d = dispatches_.find(*number);
 
     DispatchFacts facts = a_->facts;
-    if (d) {
-      facts.tag_number = d->number;
-      if (auto date = read_iso_date(d->dispatch_date)) facts.dispatch_date = date;
-      if (!d->serial_number.empty()) facts.serial_number = d->serial_number;
-    }
+    if (d) use_recorded_facts(facts, *d);
     Section2Check check = check_section2(a_->section2_raw, facts, today_, w_.form);
     // Where the mail and an attachment disagree: only the analysis saw both.
     check.warnings.insert(check.warnings.end(), a_->source_warnings.begin(),
@@ -483,6 +469,14 @@ Disposition held_back(const IncomingMessage& message, const std::string& why) {
 }
 
 }  // namespace
+
+void use_recorded_facts(DispatchFacts& facts, const store::DispatchRecord& dispatch) {
+  facts.tag_number = dispatch.number;
+  // Stored as iso_date wrote it, or as CITS wrote it when that could not be read: parse_date
+  // reads the first and refuses the second again.
+  if (auto date = parse_date(dispatch.dispatch_date)) facts.dispatch_date = date;
+  if (!dispatch.serial_number.empty()) facts.serial_number = dispatch.serial_number;
+}
 
 Disposition process_message(Workflow& w, const IncomingMessage& message, store::Timestamp now,
                             std::chrono::year_month_day today) {

@@ -24,6 +24,10 @@
 #include "database.h"
 #include "workflow.h"
 
+namespace closeout::store {
+struct DispatchRecord;
+}
+
 namespace closeout::workflow {
 
 // Thrown where the message itself is to blame: content we cannot parse or cannot safely echo.
@@ -54,6 +58,10 @@ struct Disposition {
 // acted on, never answered (RFC 3834). Its message_id is the Section 2's; the confirmation that
 // would follow its close-out looks for it (send_results.cpp).
 inline constexpr std::string_view kNotAnsweredEvent = "not answered";
+
+// The dispatch's record over what the mail says: its number, Section 1's dispatch date and
+// serial number. A Section 2 is checked against these at intake and again at approval.
+void use_recorded_facts(DispatchFacts& facts, const store::DispatchRecord& dispatch);
 
 Disposition process_message(Workflow& w, const IncomingMessage& message, store::Timestamp now,
                             std::chrono::year_month_day today);

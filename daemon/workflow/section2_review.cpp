@@ -31,16 +31,6 @@ std::string join_problems(const std::vector<Problem>& problems) {
   return join(parts, "; ");
 }
 
-std::optional<std::chrono::year_month_day> read_iso_date(const std::string& text) {
-  int y = 0;
-  unsigned m = 0;
-  unsigned d = 0;
-  if (std::sscanf(text.c_str(), "%d-%u-%u", &y, &m, &d) != 3) return std::nullopt;
-  std::chrono::year_month_day date{std::chrono::year{y}, std::chrono::month{m},
-                                   std::chrono::day{d}};
-  return date.ok() ? std::optional(date) : std::nullopt;
-}
-
 // Every reading, those inside a winmail.dat too, under the names field_sources may use for it.
 void flatten(const std::vector<AttachmentReading>& readings, const std::string& prefix, json& out) {
   for (const auto& r : readings) {
@@ -291,9 +281,7 @@ ApproveResult approve_review(Workflow& w, const std::string& number,
   std::vector<std::string> changes;
   RawFields raw = corrected(held.review, corrections, changes);
   DispatchFacts facts;
-  facts.tag_number = d.number;
-  if (auto date = read_iso_date(d.dispatch_date)) facts.dispatch_date = date;
-  if (!d.serial_number.empty()) facts.serial_number = d.serial_number;
+  use_recorded_facts(facts, d);
   Section2Check check = check_section2(raw, facts, today, w.form);
   ApproveResult result;
   result.warnings = check.warnings;

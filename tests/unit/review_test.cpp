@@ -210,6 +210,21 @@ TEST_F(ReviewTest, AnInvalidReadingIsNotApprovedUntilCorrected) {
   EXPECT_TRUE(contains(detail, "technician_name \"Mike R0ss\" -> \"Mike Ross\"")) << detail;
 }
 
+TEST_F(ReviewTest, ACorrectionBeforeTheRecordedDispatchDateIsNotApproved) {
+  // The scan carries no Section 1: approval checks against the dispatch as CITS sent it.
+  notified_dispatch();
+  deliver_scan(scanned_values());
+  auto refused = approve({{"service_date", us_date(days_before(kDispatchDate, 1))}});
+  EXPECT_FALSE(refused.approved);
+  ASSERT_EQ(refused.problems.size(), 1U);
+  EXPECT_EQ(refused.problems[0].field, "service_date");
+  EXPECT_TRUE(
+      contains(refused.problems[0].message, "before the dispatch date " + iso_date(kDispatchDate)))
+      << refused.problems[0].message;
+  EXPECT_EQ(dispatch(kNumber).state, "review");
+  EXPECT_TRUE(outbox("closeout").empty());
+}
+
 TEST_F(ReviewTest, ACorrectionToAnUnknownKeyIsRefusedWithTheKeys) {
   notified_dispatch();
   deliver_scan(scanned_values());

@@ -101,6 +101,19 @@ TEST_F(WorkflowTest, ACompleteSection2IsClosedOutOnceAndConfirmedAfterTheServerA
   EXPECT_TRUE(contains(outbox("already_closed")[0].content, "closeoutctl resend 7012345678"));
 }
 
+TEST_F(WorkflowTest, AServiceDateBeforeTheRecordedDispatchDateIsSentBack) {
+  // The reply quotes nothing: the dispatch date the check knows is the one recorded from CITS.
+  deliver_dispatch("7012345678");
+  deliver_reply("7012345678", complete_section2(days_before(kDispatchDate, 3)),
+                "<early@dealer.test>");
+  EXPECT_EQ(dispatch("7012345678").state, "rejected");
+  auto replies = outbox("problems");
+  ASSERT_EQ(replies.size(), 1U);
+  EXPECT_TRUE(contains(replies[0].content, "before the dispatch date " + iso_date(kDispatchDate)))
+      << replies[0].content;
+  EXPECT_TRUE(outbox("closeout").empty());
+}
+
 TEST_F(WorkflowTest, AnIncompleteSection2GetsOneReplyListingEveryProblem) {
   deliver_dispatch("7012345678");
   auto d = deliver_reply("7012345678", incomplete_section2(), "<bad@dealer.test>");
