@@ -513,6 +513,11 @@ asio::awaitable<int> once(asio::io_context& io, workflow::Runtime& rt) {
   if (bearer) sender.set_bearer_source(bearer);
   FlushStats sent;
   std::exception_ptr outbox_error;
+  // The first look at the outbox waits for the first batch (or the end of the reading): mail an
+  // earlier run left queued, a notice say, is then seen by this run's mail first. A Section 2
+  // waiting in the mailbox still supersedes the notice, as it did when --once read everything
+  // before sending; after a crash the run ends as an uninterrupted one would.
+  co_await intake.more();
   try {
     sent = co_await sender.flush(never_stop, [&intake] { return intake.more(); });
   } catch (...) {

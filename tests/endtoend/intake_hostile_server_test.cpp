@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -150,6 +151,68 @@ TEST(IntakeHostileServer, ByeInTheMiddleOfAFetchKeepsWhatCameAndLosesNothing) {
   EXPECT_EQ(recorded_numbers(s),
             (std::vector<std::string>{"7012345021", "7012345022", "7012345023"}));
   EXPECT_EQ(s.wait_for(s.techs(), 3).size(), 3U) << "one notice each, none twice";
+}
+
+// A run killed just after recording a dispatch leaves its notice queued and, still in INBOX,
+// the technician's Section 2 that came in with it. The next run reads that Section 2 before it
+// sends anything, however slow the server is to deliver it: the dispatch goes from received to
+// closing as in a run that was never killed, not through notified first (CrashEveryStep found
+// the difference by timing in CI; a slow server makes it certain).
+TEST(IntakeHostileServer, MailLeftQueuedByACrashWaitsForTheMailboxToBeRead) {
+  const std::string number = "7012345061";
+  auto mail = [&] {
+    ReplyHeaders h;
+    h.message_id = "<reply.7012345061.hostile@dealer.test>";
+    h.subject = "Re: [CITS #" + number + "] Service Dispatch " + number;
+    return std::vector<std::string>{dispatch_mail(number),
+                                    technician_reply(h, complete_section2(local_day(1)))};
+  };
+  // Where the dispatch is recorded: the first commit of an uninterrupted run.
+  int recorded_at = 0;
+  {
+    Scenario ref("hostile-leftover-ref");
+    HostileImapServer server;
+    use_hostile_imap(ref, server);
+    for (const auto& m : mail()) server.add(m);
+    auto r = ref.once({"CLOSEOUTD_STEP_LOG=" + ref.dir() + "/steps.log"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::ifstream log(ref.dir() + "/steps.log");
+    for (std::string line; std::getline(log, line) && recorded_at == 0;) {
+      std::istringstream words(line);
+      int n = 0;
+      std::string kind;
+      words >> n >> kind;
+      if (kind == "sqlite-commit") recorded_at = n;
+    }
+    ASSERT_GT(recorded_at, 0) << "no commit in the step log";
+  }
+
+  Scenario s("hostile-leftover");
+  HostileImapServer server;
+  use_hostile_imap(s, server);
+  for (const auto& m : mail()) server.add(m);
+  auto killed = s.once({"CLOSEOUTD_CRASH_AFTER=" + std::to_string(recorded_at)});
+  ASSERT_EQ(killed.exit_code, 128 + SIGKILL) << killed.err;
+  ASSERT_EQ(recorded_numbers(s), (std::vector<std::string>{number}));
+  ASSERT_EQ(s.ctl_json({"outbox", "--json"}).size(), 1U) << "its notice waits in the outbox";
+  ASSERT_EQ(server.uids_in("INBOX"), (Uids{1, 2})) << "nothing moved before the kill";
+
+  server.set_faults({.slow_bodies_ms = 1500});
+  auto resumed = s.once();
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(s.wait_for(s.closeout_box(), 1).size(), 1U) << "the close-out goes to CITS";
+  EXPECT_EQ(s.wait_for(s.techs(), 1).size(), 1U) << "the notice is still sent, once";
+  std::multiset<std::string> events;
+  auto shown = s.ctl_json({"show", number, "--json"});
+  for (const auto& e : shown["events"])
+    events.insert(e["event"].get<std::string>() + " " + e["from_state"].dump() + ">" +
+                  e["to_state"].dump());
+  EXPECT_EQ(events.count("close-out queued \"received\">\"closing\""), 1U)
+      << "the Section 2 was read before the notice went; events:\n"
+      << ::testing::PrintToString(events);
+  EXPECT_EQ(events.count("notice sent \"received\">\"notified\""), 0U)
+      << ::testing::PrintToString(events);
+  EXPECT_EQ(server.uids_in("Processed"), (Uids{1, 2}));
 }
 
 TEST(IntakeHostileServer, NoToMoveLeavesTheMessageRecordedAndMovesItNextRun) {

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -31,6 +32,7 @@ struct HostileFaults {
   bool garbage = false;              // unparseable untagged lines before every answer
   std::size_t enormous_line = 0;     // an untagged line this long before the listed sizes
   bool list_lies = false;            // LIST shows every folder; MOVE to a missing one: TRYCREATE
+  int slow_bodies_ms = 0;            // every UID FETCH of bodies waits this long (a busy server)
 };
 
 class HostileImapServer {
@@ -199,6 +201,8 @@ class HostileImapServer {
       auto set = args.substr(0, args.find(' '));
       bool body = upper(args).find("BODY.PEEK[]") != std::string::npos;
       if (body) ++body_fetches_;
+      if (body && faults_.slow_bodies_ms > 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(faults_.slow_bodies_ms));
       if (!body && faults_.enormous_line)
         out += "* OK " + std::string(faults_.enormous_line, 'x') + "\r\n";
       for (std::size_t i = 0; i < inbox.size(); ++i) {
