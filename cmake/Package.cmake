@@ -16,8 +16,9 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION mail)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# systemd runs it; ca-certificates lets it verify the mail servers' certificates.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd, ca-certificates")
+# systemd runs it; ca-certificates lets it verify the mail servers' certificates; the close-out's
+# rendered form is drawn in FreeSans (without it fontconfig silently picks some other face).
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd, ca-certificates, fonts-freefont-ttf")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/systemd/debian/conffiles
     ${PROJECT_SOURCE_DIR}/systemd/debian/postinst

@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "closeout_form.h"
@@ -55,6 +56,22 @@ TEST(CloseoutFormRender, APdfReaderReadsEveryLabelAndValueBack) {
         "Model:", "imagePROGRAF iPF685", "AAJ04417", "SECTION 2", "Technician Name:", "José Ruiz",
         "1.75", "QY6-0083 x1, FM4-8400 x2", "Completed"})
     EXPECT_NE(text.find(expected), std::string::npos) << expected << " in:\n" << text;
+}
+
+// The package depends on the font the form is drawn in: were it missing, fontconfig would hand
+// cairo whatever face it has, and every form would look different from the one documented.
+TEST(CloseoutFormRender, TheFormIsDrawnInFreeSansRegularAndBold) {
+  workflow::RenderedFormText form;
+  form.dispatch_number = "4417702";
+  form.section2 = entries({{"Technician Name", "Mike Ross"}, {"Call Status", "Completed"}});
+  auto pdf = workflow::render_form_pdf(form);
+  std::set<std::string> faces;
+  for (auto at = pdf.find("/BaseFont /"); at != std::string::npos;
+       at = pdf.find("/BaseFont /", at + 1)) {
+    auto name = pdf.substr(at + 11, pdf.find_first_of(" \r\n/>", at + 11) - at - 11);
+    faces.insert(name.substr(name.find('+') + 1));  // after the subset tag "ABCDEF+"
+  }
+  EXPECT_EQ(faces, (std::set<std::string>{"FreeSans", "FreeSansBold"}));
 }
 
 TEST(CloseoutFormRender, LongValuesWrapAndAreCutWithAnEllipsisOnOnePage) {
