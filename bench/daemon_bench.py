@@ -88,6 +88,24 @@ def timed(args):
     return time.monotonic() - start, out.strip()
 
 
+class SystemBusy:
+    """How busy all cores were between start and stop (/proc/stat): near 100 % means the run is
+    CPU-bound, so closeoutd's own CPU is what its ratio is made of (BENCHMARKS.md)."""
+
+    @staticmethod
+    def _now():
+        ticks = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+        return sum(ticks), ticks[3] + ticks[4]  # all, idle + iowait
+
+    def __enter__(self):
+        self.start = self._now()
+        return self
+
+    def __exit__(self, *_):
+        total, idle = (a - b for a, b in zip(self._now(), self.start))
+        self.percent = 100 * (1 - idle / total) if total else 0
+
+
 def rss_kb(pid):
     try:
         for line in open(f"/proc/{pid}/status"):
@@ -307,7 +325,8 @@ def run(build, pairs, root):
           flush=True)
     fill(env, pairs)
     phases_file = os.path.join(work, "phases.json")
-    took, peak, quarters = run_closeoutd(build, config, phases_file)
+    with SystemBusy() as daemon_busy:
+        took, peak, quarters = run_closeoutd(build, config, phases_file)
     closed = count_status(build, config, "closed_out")
     sizes_file = os.path.join(root, "sizes.txt")
     sizes = sent_sizes(os.path.join(work, "closeoutd.db"), sizes_file)
@@ -318,7 +337,8 @@ def run(build, pairs, root):
     fill(env, pairs)
     subprocess.run([bench, env_file, "imap-fetch"], check=True, capture_output=True)  # warm
     fetch_s, fetch_out = timed([bench, env_file, "imap-fetch"])
-    send_s, send_out = timed([bench, env_file, "smtp-send-sizes", sizes_file])
+    with SystemBusy() as bare_busy:
+        send_s, send_out = timed([bench, env_file, "smtp-send-sizes", sizes_file])
     print(f"bare fetch:  {fetch_out}")
     print(f"bare send:   {send_out} ({len(sizes)} mails, {sum(sizes) / 1e6:.1f} MB, closeoutd's "
           "sizes)", flush=True)
@@ -329,6 +349,8 @@ def run(build, pairs, root):
           f"in {took:.2f} s")
     print(f"time: closeoutd / (bare fetch + bare send of the same sizes) = {took:.2f} / "
           f"({fetch_s:.2f} + {send_s:.2f}) = {ratio:.2f} (target: at most 1.2)")
+    print(f"  all cores busy: {daemon_busy.percent:.0f} % during closeoutd's run, "
+          f"{bare_busy.percent:.0f} % during the bare send")
     print_phases(phases_file)
     print(f"resident memory: peak {peak:.1f} MB; at 25/50/75/99% of the run "
           + " / ".join(f"{q:.1f}" for q in quarters) + " MB (target: at most 30 MB, flat)")
