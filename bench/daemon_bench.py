@@ -303,7 +303,8 @@ def sent_sizes(config_db, out_file):
     import sqlite3
     db = sqlite3.connect(config_db)
     sizes = [row[0] for row in db.execute(
-        "SELECT length(content) FROM outbox WHERE status = 'sent' ORDER BY sent_at, id")]
+        "SELECT length(content) FROM outbox JOIN outbox_content ON outbox_id = id "
+        "WHERE status = 'sent' ORDER BY sent_at, id")]
     db.close()
     with open(out_file, "w") as f:
         f.write("\n".join(str(x) for x in sizes) + "\n")

@@ -179,6 +179,17 @@ CREATE TABLE reviews (
 );
 CREATE INDEX reviews_dispatch ON reviews(dispatch_number, id);
 )SQL"},
+      // A mail's bytes in a table of their own, written once. In the outbox row, every status
+      // change (claimed, sent, effects done) rewrote the whole record: a close-out with its
+      // PDF is 31 KB, and each update wrote its 16 pages to the WAL again (BENCHMARKS.md).
+      {7, "outbox: each mail's content apart from its status", R"SQL(
+CREATE TABLE outbox_content (
+  outbox_id  INTEGER PRIMARY KEY REFERENCES outbox(id),
+  content    BLOB NOT NULL
+);
+INSERT INTO outbox_content (outbox_id, content) SELECT id, content FROM outbox;
+ALTER TABLE outbox DROP COLUMN content;
+)SQL"},
   };
   return list;
 }

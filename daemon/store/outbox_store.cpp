@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "outbox_store.h"
 
+#include <sqlite3.h>
 #include <nlohmann/json.hpp>
 
 #include "statement_cache.h"
@@ -34,23 +35,39 @@ OutboxEntry read_entry(SQLite::Statement& q) {
 
 }  // namespace
 
+// The row and its content together or not at all: a savepoint is a transaction of its own when
+// the caller has none, and nests in the caller's when it has.
 std::int64_t OutboxStore::enqueue(const OutboxEntry& e) {
-  Query q(db_,
-          "INSERT INTO outbox (kind, dispatch_number, message_id, envelope_from, "
-          "recipients, subject, content, status, next_attempt_at, created_at, "
-          "caused_by) VALUES (?, nullif(?, ''), ?, ?, ?, ?, ?, 'pending', ?, ?, ?)");
-  q.bind(1, e.kind);
-  q.bind(2, e.dispatch_number);
-  q.bind(3, e.message_id);
-  q.bind(4, e.envelope_from);
-  q.bind(5, nlohmann::json(e.recipients).dump());
-  q.bind(6, e.subject);
-  q.bind(7, e.content.data(), static_cast<int>(e.content.size()));
-  q.bind(8, e.next_attempt_at);
-  q.bind(9, e.created_at);
-  q.bind(10, e.caused_by);
-  q.exec();
-  return db_.getLastInsertRowid();
+  Query(db_, "SAVEPOINT enqueue").exec();
+  try {
+    Query q(db_,
+            "INSERT INTO outbox (kind, dispatch_number, message_id, envelope_from, "
+            "recipients, subject, status, next_attempt_at, created_at, "
+            "caused_by) VALUES (?, nullif(?, ''), ?, ?, ?, ?, 'pending', ?, ?, ?)");
+    q.bind(1, e.kind);
+    q.bind(2, e.dispatch_number);
+    q.bind(3, e.message_id);
+    q.bind(4, e.envelope_from);
+    q.bind(5, nlohmann::json(e.recipients).dump());
+    q.bind(6, e.subject);
+    q.bind(7, e.next_attempt_at);
+    q.bind(8, e.created_at);
+    q.bind(9, e.caused_by);
+    q.exec();
+    std::int64_t id = db_.getLastInsertRowid();
+    Query content(db_, "INSERT INTO outbox_content (outbox_id, content) VALUES (?, ?)");
+    content.bind(1, id);
+    content.bind(2, e.content.data(), static_cast<int>(e.content.size()));
+    content.exec();
+    Query(db_, "RELEASE enqueue").exec();
+    return id;
+  } catch (...) {
+    if (sqlite3_get_autocommit(db_.getHandle()) == 0) {  // else SQLite already undid it all
+      Query(db_, "ROLLBACK TO enqueue").exec();
+      Query(db_, "RELEASE enqueue").exec();
+    }
+    throw;
+  }
 }
 
 std::vector<OutboxEntry> OutboxStore::due(Timestamp now, std::size_t limit) {
@@ -65,7 +82,8 @@ std::vector<OutboxEntry> OutboxStore::due(Timestamp now, std::size_t limit) {
 }
 
 std::optional<OutboxEntry> OutboxStore::get(std::int64_t id) {
-  Query q(db_, std::string("SELECT ") + kColumns + ", content FROM outbox WHERE id = ?");
+  Query q(db_, std::string("SELECT ") + kColumns +
+                   ", content FROM outbox JOIN outbox_content ON outbox_id = id WHERE id = ?");
   q.bind(1, id);
   if (!q.executeStep()) return std::nullopt;
   auto e = read_entry(q);

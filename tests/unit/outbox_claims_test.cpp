@@ -4,6 +4,9 @@
 // migration 4 keeps every row of an older database; closeoutctl shows and respects the claim.
 #include <sys/wait.h>
 
+#include <SQLiteCpp/Exception.h>
+
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "migrations.h"
@@ -48,6 +51,66 @@ TEST_F(OutboxClaims, OnlyTheFirstClaimWinsAndAClaimedRowIsNotDue) {
   EXPECT_TRUE(other_box.due(kNow + 3600, 10).empty());
   EXPECT_EQ(box.get(id)->status, "sending");
   EXPECT_EQ(box.list(false).size(), 1U) << "still listed: not sent yet";
+}
+
+store::OutboxEntry big_mail() {
+  store::OutboxEntry e;
+  e.kind = "digest";
+  e.message_id = "<big@dealer.test>";
+  e.envelope_from = "dispatch@dealer.test";
+  e.recipients = {"manager@dealer.test"};
+  e.subject = "Big";
+  e.content = std::string(200000, 'x');  // a close-out with a large form, and then some
+  e.next_attempt_at = kNow;
+  e.created_at = kNow;
+  return e;
+}
+
+// A close-out with its PDF is tens of KB: claiming it, recording its acceptance and its
+// effects must not write those bytes to the disk again each time (migration 7).
+TEST_F(OutboxClaims, ClaimingAndSendingABigMailDoNotWriteItAgain) {
+  auto& db = runtime_->db();
+  store::OutboxStore box(db);
+  auto id = box.enqueue(big_mail());
+  db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  const std::string wal = dir_ + "/closeoutd.db-wal";
+  ASSERT_EQ(std::filesystem::file_size(wal), 0U);
+  ASSERT_TRUE(box.claim(id));
+  box.mark_sent(id, kNow + 1);
+  box.mark_effects_done(id);
+  EXPECT_LT(std::filesystem::file_size(wal), 20U * 4096)
+      << "three status changes wrote the 200 KB mail again";
+  EXPECT_EQ(box.get(id)->content, big_mail().content) << "and the mail is whole";
+  EXPECT_EQ(box.get(id)->status, "sent");
+}
+
+// The row and its content are one: when the content cannot be stored, no row is left that
+// a sender would find without anything to send, inside a transaction or not.
+TEST_F(OutboxClaims, AMailWhoseContentCannotBeStoredLeavesNoRow) {
+  auto& db = runtime_->db();
+  db.exec(
+      "CREATE TRIGGER refuse_content BEFORE INSERT ON outbox_content "
+      "BEGIN SELECT RAISE(ABORT, 'injected fault'); END");
+  store::OutboxStore box(db);
+  EXPECT_THROW(box.enqueue(big_mail()), SQLite::Exception);
+  EXPECT_TRUE(box.list(true).empty());
+  {
+    store::WriteTransaction tx(db);
+    store::OutboxEntry first = big_mail();
+    first.message_id = "<first@dealer.test>";
+    first.content = "kept\r\n";
+    db.exec("DROP TRIGGER refuse_content");
+    box.enqueue(first);
+    db.exec(
+        "CREATE TRIGGER refuse_content BEFORE INSERT ON outbox_content "
+        "BEGIN SELECT RAISE(ABORT, 'injected fault'); END");
+    EXPECT_THROW(box.enqueue(big_mail()), SQLite::Exception);
+    tx.commit();
+  }
+  auto rows = box.list(true);
+  ASSERT_EQ(rows.size(), 1U) << "the failed one is undone, the one before it in the "
+                                "same transaction is kept";
+  EXPECT_EQ(box.get(rows[0].id)->content, "kept\r\n");
 }
 
 TEST_F(OutboxClaims, AClaimACrashLeftBehindGoesBackToPendingAtStartUp) {
