@@ -18,7 +18,7 @@ bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) !
 // The lower-cased value, blanks collapsed, closing '.' and '!' dropped ("Completed." is
 // "completed").
 std::string normalise(std::string_view value) {
-  std::string v = to_lower_ascii(collapse_spaces(value));
+  std::string v = collapse_spaces_lower(value);
   while (!v.empty() && (v.back() == '.' || v.back() == '!')) v.pop_back();
   return v;
 }

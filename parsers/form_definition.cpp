@@ -58,7 +58,7 @@ std::regex compile(const std::string& pattern, std::string_view source, std::str
 }
 
 bool contains_word(const std::vector<std::string>& words, std::string_view value) {
-  std::string v = to_lower_ascii(collapse_spaces(value));
+  std::string v = collapse_spaces_lower(value);
   while (!v.empty() && (v.back() == '.' || v.back() == '!')) v.pop_back();
   return std::find(words.begin(), words.end(), v) != words.end();
 }
@@ -108,7 +108,7 @@ std::string FormDefinition::normalize_label(std::string_view label) {
     if (c == '*' || c == '_') continue;
     out.push_back(c);
   }
-  out = to_lower_ascii(collapse_spaces(out));
+  out = collapse_spaces_lower(out);
   while (!out.empty() && (out.back() == ':' || out.back() == '=' || out.back() == '|' ||
                           out.back() == ' ' || out.back() == '.')) {
     out.pop_back();

@@ -62,7 +62,11 @@ bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
 
 std::vector<std::string_view> split_lines(std::string_view text) {
   std::vector<std::string_view> lines;
-  lines.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
+  // Counted with memchr (vectorised by libc), not std::count's byte-at-a-time loop.
+  std::size_t breaks = 0;
+  for (std::size_t at = text.find('\n'); at != std::string_view::npos; at = text.find('\n', at + 1))
+    ++breaks;
+  lines.reserve(breaks + 1);
   auto push = [&](std::string_view line) {
     // A lone CR (old Mac mail) inside a LF-terminated line still ends a line.
     std::size_t cr;
@@ -86,31 +90,39 @@ std::vector<std::string_view> split_lines(std::string_view text) {
   return lines;
 }
 
-std::string collapse_spaces(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  std::size_t i = 0;
-  while (i < s.size()) {
-    // Skip a run of blanks (ASCII or U+00A0), then copy the following word in one piece.
-    std::size_t start = i;
-    while (i < s.size()) {
-      if (is_blank_byte(s[i])) {
-        ++i;
-      } else if (s[i] == '\xC2' && i + 1 < s.size() && s[i + 1] == '\xA0') {
-        i += 2;
-      } else {
-        break;
-      }
-    }
-    if (i == s.size()) break;
-    if (i > start && !out.empty()) out.push_back(' ');
-    std::size_t word = i;
-    while (i < s.size() && !is_blank_byte(s[i]) &&
-           !(s[i] == '\xC2' && i + 1 < s.size() && s[i + 1] == '\xA0')) {
+namespace {
+
+// In place: what is written never overtakes what is read, since a blank run of one byte or
+// more becomes at most one space.
+void collapse_in_place(std::string& s, bool fold_case) {
+  std::size_t out = 0;
+  bool blank = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (is_blank_byte(s[i])) {
+      blank = out > 0;
+    } else if (s[i] == '\xC2' && i + 1 < s.size() && s[i + 1] == '\xA0') {
+      blank = out > 0;
       ++i;
+    } else {
+      if (blank) s[out++] = ' ';
+      blank = false;
+      s[out++] = fold_case ? lower(s[i]) : s[i];
     }
-    out.append(s.substr(word, i - word));
   }
+  s.resize(out);
+}
+
+}  // namespace
+
+std::string collapse_spaces(std::string_view s) {
+  std::string out(s);
+  collapse_in_place(out, false);
+  return out;
+}
+
+std::string collapse_spaces_lower(std::string_view s) {
+  std::string out(s);
+  collapse_in_place(out, true);
   return out;
 }
 

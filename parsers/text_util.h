@@ -20,6 +20,9 @@ std::vector<std::string_view> split_lines(std::string_view text);
 
 // Runs of blanks (including newlines) become one space; the result is trimmed.
 std::string collapse_spaces(std::string_view s);
+// The same, and ASCII lower case: what every label and choice word is compared as. One copy
+// instead of two (labels are normalized for every line of every reply).
+std::string collapse_spaces_lower(std::string_view s);
 
 // At most max_bytes bytes, cut on a UTF-8 character boundary, with "…" appended when cut.
 std::string truncate_utf8(std::string_view s, std::size_t max_bytes);

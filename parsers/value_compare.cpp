@@ -11,7 +11,7 @@
 namespace closeout {
 namespace {
 
-std::string as_text(std::string_view v) { return to_lower_ascii(collapse_spaces(v)); }
+std::string as_text(std::string_view v) { return collapse_spaces_lower(v); }
 
 std::string normalized(const std::string& key, std::string_view raw, const FormDefinition& form) {
   const std::string v = collapse_spaces(raw);
