@@ -195,7 +195,7 @@ const FieldSpec* FormDefinition::field(std::string_view key) const noexcept {
 }
 
 const FieldSpec* FormDefinition::field_for_label(std::string_view normalized) const noexcept {
-  auto it = by_label_.find(std::string(normalized));
+  auto it = by_label_.find(normalized);
   return it == by_label_.end() ? nullptr : &fields_[it->second];
 }
 

@@ -3,6 +3,7 @@
 // from a TOML text (config/cits-form.toml). A bad definition is a FormError naming the problem;
 // nothing here reads files: callers pass the text in.
 #pragma once
+#include <functional>
 #include <optional>
 #include <regex>
 #include <stdexcept>
@@ -65,7 +66,7 @@ class FormDefinition {
   std::size_t longest_label_words() const noexcept { return longest_label_words_; }
   // Cheap pre-check before any normalising: can a label start with this (lower-case) word?
   bool may_start_label(std::string_view lower_word) const {
-    return first_words_.count(std::string(lower_word)) > 0;
+    return first_words_.find(lower_word) != first_words_.end();
   }
 
   bool is_placeholder(std::string_view value) const;
@@ -89,10 +90,18 @@ class FormDefinition {
   static std::string normalize_label(std::string_view label);
 
  private:
+  // Looked up by string_view without a std::string copy: both are asked about every line of
+  // every reply.
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
   std::vector<FieldSpec> fields_;
-  std::unordered_map<std::string, std::size_t> by_label_;
+  std::unordered_map<std::string, std::size_t, TextHash, std::equal_to<>> by_label_;
   std::size_t longest_label_words_ = 0;
-  std::unordered_set<std::string> first_words_;
+  std::unordered_set<std::string, TextHash, std::equal_to<>> first_words_;
   std::vector<std::string> placeholders_;
   std::regex dispatch_number_re_;
   std::vector<std::regex> subject_res_;

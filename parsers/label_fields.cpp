@@ -5,7 +5,7 @@
 #include "label_fields.h"
 
 #include <algorithm>
-#include <cctype>
+#include <array>
 #include <optional>
 
 #include "text_util.h"
@@ -75,13 +75,15 @@ std::optional<LabelMatch> match_word_prefix(std::string_view line, const FormDef
 
 // The first word of a line, lower-cased, as labels begin: "Date", "e-tag", "s/n", "part".
 bool first_word_may_be_label(std::string_view line, const FormDefinition& form) {
-  std::string word;
+  constexpr std::size_t kLongest = 24;  // longer than any label word
+  std::array<char, kLongest> word{};
+  std::size_t n = 0;
   for (char c : line) {
     if (c == ' ' || c == '\t' || c == ':' || c == '=' || c == '|' || c == '*' || c == '(') break;
-    if (word.size() == 24) return false;  // longer than any label word
-    word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    if (n == kLongest) return false;
+    word[n++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
   }
-  return !word.empty() && form.may_start_label(word);
+  return n > 0 && form.may_start_label(std::string_view(word.data(), n));
 }
 
 std::optional<LabelMatch> match_label(std::string_view raw_line, const FormDefinition& form) {

@@ -3,6 +3,7 @@
 #include "text_util.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 namespace closeout {
@@ -93,20 +94,29 @@ std::vector<std::string_view> split_lines(std::string_view text) {
 namespace {
 
 // In place: what is written never overtakes what is read, since a blank run of one byte or
-// more becomes at most one space.
-void collapse_in_place(std::string& s, bool fold_case) {
+// more becomes at most one space. Every label, value and choice word of every reply comes
+// through here, so the test for a blank is one table look-up and the case choice is made once.
+template <bool FoldCase>
+void collapse_in_place(std::string& s) {
+  static constexpr auto kBlank = [] {
+    std::array<bool, 256> t{};
+    for (unsigned char c : {' ', '\t', '\r', '\n', '\v', '\f'}) t[c] = true;
+    return t;
+  }();
   std::size_t out = 0;
   bool blank = false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (is_blank_byte(s[i])) {
+  const std::size_t n = s.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const char c = s[i];
+    if (kBlank[static_cast<unsigned char>(c)]) {
       blank = out > 0;
-    } else if (s[i] == '\xC2' && i + 1 < s.size() && s[i + 1] == '\xA0') {
+    } else if (c == '\xC2' && i + 1 < n && s[i + 1] == '\xA0') {
       blank = out > 0;
       ++i;
     } else {
       if (blank) s[out++] = ' ';
       blank = false;
-      s[out++] = fold_case ? lower(s[i]) : s[i];
+      s[out++] = FoldCase ? lower(c) : c;
     }
   }
   s.resize(out);
@@ -116,13 +126,13 @@ void collapse_in_place(std::string& s, bool fold_case) {
 
 std::string collapse_spaces(std::string_view s) {
   std::string out(s);
-  collapse_in_place(out, false);
+  collapse_in_place<false>(out);
   return out;
 }
 
 std::string collapse_spaces_lower(std::string_view s) {
   std::string out(s);
-  collapse_in_place(out, true);
+  collapse_in_place<true>(out);
   return out;
 }
 
