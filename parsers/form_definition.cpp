@@ -194,6 +194,12 @@ const FieldSpec* FormDefinition::field(std::string_view key) const noexcept {
   return nullptr;
 }
 
+// Out of line: the lookup by string_view is C++20, and this header is also read by the
+// attachment helper's sources, which clang builds as C++17 for qpdf's headers.
+bool FormDefinition::may_start_label(std::string_view lower_word) const {
+  return first_words_.find(lower_word) != first_words_.end();
+}
+
 const FieldSpec* FormDefinition::field_for_label(std::string_view normalized) const noexcept {
   auto it = by_label_.find(normalized);
   return it == by_label_.end() ? nullptr : &fields_[it->second];

@@ -65,9 +65,7 @@ class FormDefinition {
   const FieldSpec* field_for_form_field(std::string_view name) const;
   std::size_t longest_label_words() const noexcept { return longest_label_words_; }
   // Cheap pre-check before any normalising: can a label start with this (lower-case) word?
-  bool may_start_label(std::string_view lower_word) const {
-    return first_words_.find(lower_word) != first_words_.end();
-  }
+  bool may_start_label(std::string_view lower_word) const;
 
   bool is_placeholder(std::string_view value) const;
   bool is_dispatch_number(std::string_view value) const;
