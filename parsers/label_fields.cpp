@@ -81,7 +81,7 @@ bool first_word_may_be_label(std::string_view line, const FormDefinition& form) 
   for (char c : line) {
     if (c == ' ' || c == '\t' || c == ':' || c == '=' || c == '|' || c == '*' || c == '(') break;
     if (n == kLongest) return false;
-    word[n++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+    word[n++] = lower_ascii(c);
   }
   return n > 0 && form.may_start_label(std::string_view(word.data(), n));
 }

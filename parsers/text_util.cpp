@@ -9,7 +9,7 @@
 namespace closeout {
 namespace {
 
-bool is_blank_byte(char c) noexcept {
+constexpr bool is_blank_byte(char c) noexcept {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
@@ -28,8 +28,6 @@ std::size_t blank_suffix(std::string_view s) noexcept {
   return 0;
 }
 
-// ASCII only and inline: std::tolower is a locale-aware call, and this runs on every byte.
-char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
 char upper(char c) noexcept { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
 
 }  // namespace
@@ -42,7 +40,7 @@ std::string_view trim(std::string_view s) noexcept {
 
 std::string to_lower_ascii(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = lower(c);
+  for (char& c : out) c = lower_ascii(c);
   return out;
 }
 
@@ -53,8 +51,9 @@ std::string to_upper_ascii(std::string_view s) {
 }
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return lower(x) == lower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return lower_ascii(x) == lower_ascii(y);
+         });
 }
 
 bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
@@ -100,7 +99,7 @@ template <bool FoldCase>
 void collapse_in_place(std::string& s) {
   static constexpr auto kBlank = [] {
     std::array<bool, 256> t{};
-    for (unsigned char c : {' ', '\t', '\r', '\n', '\v', '\f'}) t[c] = true;
+    for (std::size_t c = 0; c < t.size(); ++c) t[c] = is_blank_byte(static_cast<char>(c));
     return t;
   }();
   std::size_t out = 0;
@@ -116,7 +115,7 @@ void collapse_in_place(std::string& s) {
     } else {
       if (blank) s[out++] = ' ';
       blank = false;
-      s[out++] = FoldCase ? lower(c) : c;
+      s[out++] = FoldCase ? lower_ascii(c) : c;
     }
   }
   s.resize(out);

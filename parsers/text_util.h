@@ -10,6 +10,10 @@ namespace closeout {
 
 // Spaces, tabs, CR, LF, VT, FF and the UTF-8 no-break space (U+00A0) count as blank.
 std::string_view trim(std::string_view s) noexcept;
+// ASCII only and inline: std::tolower is a locale-aware call, and this runs on every byte.
+constexpr char lower_ascii(char c) noexcept {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+}
 std::string to_lower_ascii(std::string_view s);
 std::string to_upper_ascii(std::string_view s);
 bool iequals(std::string_view a, std::string_view b) noexcept;
