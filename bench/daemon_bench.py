@@ -278,7 +278,9 @@ def dispatch_only(build, dispatches, root, rounds):
     for r in range(rounds):
         print(f"dispatch-only round {r + 1} of {rounds}", flush=True)
         results.append(dispatch_only_round(build, dispatches, os.path.join(root, f"round{r}")))
-    median = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
+    def median(xs):
+        return sorted(xs)[len(xs) // 2]
+
     to_250 = median([x["to_250"] for x in results])
     delivered = median([x["delivered"] for x in results])
     peak = max(x["peak"] for x in results)
