@@ -21,8 +21,8 @@ charged for, while closeoutd, slower to send, pays for its own deliveries as it 
 printed, with how many mails each side left queued.
 
 PAIRS dispatches and PAIRS complete replies make the backlog (default 5000: 10,000 messages).
-Targets: time to the last delivery at most 1.2x the bare sum's; resident memory at most 30 MB.
-Exit 1 when missed.
+Targets: time to the last delivery at most 1.2x the bare sum's, on the median of ROUNDS rounds
+(each on fresh stacks); resident memory at most 30 MB in every round. Exit 1 when missed.
 
 Then issue 14's measurement, DISPATCHES CITS dispatches only (default 2000; 0 skips it, as PAIRS
 0 skips the mix): on ONE stack, one after the other, a bare imaplib UID FETCH 1:* BODY.PEEK[]
@@ -175,13 +175,14 @@ def main():
     root = tempfile.mkdtemp(prefix="closeoutd-bench.")
     os.chmod(root, 0o755)  # Postfix and Dovecot drop to their own users and must get in
     try:
-        ok = run(build, pairs, root) if pairs else True
+        ok = mix(build, pairs, root, rounds) if pairs else True
         ok = (dispatch_only(build, dispatches, root, rounds) if dispatches else True) and ok
         if not ok:
             sys.exit("bench: a target is missed")
     finally:
-        stop_stack(os.path.join(root, "bare"))
-        stop_stack(os.path.join(root, "daemon"))
+        for r in range(rounds):
+            stop_stack(os.path.join(root, f"mix{r}", "bare"))
+            stop_stack(os.path.join(root, f"mix{r}", "daemon"))
         subprocess.run(["rm", "-rf", root])
 
 
@@ -275,9 +276,6 @@ def dispatch_only(build, dispatches, root, rounds):
     for r in range(rounds):
         print(f"dispatch-only round {r + 1} of {rounds}", flush=True)
         results.append(dispatch_only_round(build, dispatches, os.path.join(root, f"round{r}")))
-    def median(xs):
-        return sorted(xs)[len(xs) // 2]
-
     to_250 = median([x["to_250"] for x in results])
     delivered = median([x["delivered"] for x in results])
     peak = max(x["peak"] for x in results)
@@ -345,6 +343,29 @@ def sent_sizes(config_db, out_file):
     return sizes
 
 
+def median(xs):
+    return sorted(xs)[len(xs) // 2]
+
+
+def mix(build, pairs, root, rounds):
+    """The mix, ROUNDS times, each round on fresh stacks of its own; the verdict on the time is
+    on the median ratio, as for the dispatch-only rounds: one round of the mix has ranged from
+    1.09 to 1.48 on the same code within minutes (BENCHMARKS.md)."""
+    results = []
+    for r in range(rounds):
+        print(f"mix round {r + 1} of {rounds}", flush=True)
+        round_root = os.path.join(root, f"mix{r}")
+        os.makedirs(round_root, exist_ok=True)
+        os.chmod(round_root, 0o755)
+        results.append(run(build, pairs, round_root))
+    ratio = median([x["ratio"] for x in results])
+    peak = max(x["peak"] for x in results)
+    print(f"mix, to the last delivery: ratios "
+          f"{', '.join(f'{x:.2f}' for x in sorted(x['ratio'] for x in results))}; median "
+          f"{ratio:.2f} (target: at most 1.2); peak RSS {peak:.1f} MB (target: at most 30 MB)")
+    return ratio <= 1.2 and peak <= 30 and all(x["ok"] for x in results)
+
+
 def run(build, pairs, root):
     """The bench's own mix: each side on a fresh stack of its own, C++ transport_bench bare side.
     closeoutd runs first; the bare side then sends as many mails of the same sizes as closeoutd
@@ -398,7 +419,7 @@ def run(build, pairs, root):
     print_phases(phases_file)
     print(f"resident memory: peak {peak:.1f} MB; at 25/50/75/99% of the run "
           + " / ".join(f"{q:.1f}" for q in quarters) + " MB (target: at most 30 MB, flat)")
-    return ratio <= 1.2 and peak <= 30 and closed == pairs and len(sizes) == sends
+    return {"ratio": ratio, "peak": peak, "ok": closed == pairs and len(sizes) == sends}
 
 
 if __name__ == "__main__":
