@@ -41,3 +41,10 @@ pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 pkg_check_modules(TESSERACT REQUIRED IMPORTED_TARGET tesseract)
 pkg_check_modules(LEPTONICA REQUIRED IMPORTED_TARGET lept)
 pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo)
+# libharu: the close-out's form in PDF's standard Helvetica (no pkg-config or CMake file in Debian).
+find_path(HPDF_INCLUDE_DIR hpdf.h REQUIRED)
+find_library(HPDF_LIBRARY hpdf REQUIRED)
+add_library(libharu::hpdf UNKNOWN IMPORTED)
+set_target_properties(libharu::hpdf PROPERTIES
+  IMPORTED_LOCATION "${HPDF_LIBRARY}"
+  INTERFACE_SYSTEM_INCLUDE_DIRECTORIES "${HPDF_INCLUDE_DIR}")

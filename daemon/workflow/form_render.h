@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The close-out's own one-page Service Dispatch Form as a PDF (cairo), for a dispatch whose CITS
-// mail carried no fillable PDF: Section 1 as CITS sent it and Section 2 as accepted, in the
-// form's order and labels, the same entries the text body lists. In-process: only our own
-// values are drawn, nothing is parsed. A cairo failure is a FormRenderError.
+// The close-out's own one-page Service Dispatch Form as a PDF, for a dispatch whose CITS mail
+// carried no fillable PDF: Section 1 as CITS sent it and Section 2 as accepted, in the form's
+// order and labels, the same entries the text body lists. In-process: only our own values are
+// drawn, nothing is parsed. Drawn in the reader's own Helvetica when Windows-1252 spells every
+// value, else in embedded FreeSans (form_canvas.h). A failure to draw is a FormRenderError.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <stdexcept>

@@ -33,7 +33,7 @@ has_file() { grep -qx "$1" "$work/files"; }
 check "package name, section and architecture" \
   bash -c "[ '$(field Package)' = closeoutd ] && [ '$(field Section)' = mail ] && [ '$(field Architecture)' = '$(dpkg --print-architecture)' ]"
 check "version is the project's" grep -q "^$(field Version)\$" <(sed -n 's/^project(closeoutd VERSION \([0-9.]*\).*/\1/p' "$(dirname "$0")/../../CMakeLists.txt")
-for dep in systemd ca-certificates fonts-freefont-ttf libcurl4 libsqlite3-0 libsystemd0 libmimetic0v5 libxml2 libspdlog; do
+for dep in systemd ca-certificates fonts-freefont-ttf libcurl4 libsqlite3-0 libsystemd0 libmimetic0v5 libxml2 libspdlog libhpdf; do
   check "depends on $dep" grep -q "\\b$dep" <<<"$(field Depends)"
 done
 for f in /usr/sbin/closeoutd /usr/bin/closeoutctl /usr/libexec/closeoutd/closeout-extract \

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The form a close-out carries (closeout.attach_form): CITS's own fillable PDF filled in by
-// closeout-extract, else a page rendered with cairo; read back the way a PDF reader would
+// closeout-extract, else a page of our own (form_render.h); read back the way a PDF reader would
 // (qpdf for field values, poppler for the text), and the mail it goes out in.
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -9,6 +9,8 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "closeout_form.h"
 #include "dispatch_forms.h"
@@ -58,41 +60,81 @@ TEST(CloseoutFormRender, APdfReaderReadsEveryLabelAndValueBack) {
     EXPECT_NE(text.find(expected), std::string::npos) << expected << " in:\n" << text;
 }
 
-// The package depends on the font the form is drawn in: were it missing, fontconfig would hand
-// cairo whatever face it has, and every form would look different from the one documented.
-TEST(CloseoutFormRender, TheFormIsDrawnInFreeSansRegularAndBold) {
-  workflow::RenderedFormText form;
-  form.dispatch_number = "4417702";
-  form.section2 = entries({{"Technician Name", "Mike Ross"}, {"Call Status", "Completed"}});
-  auto pdf = workflow::render_form_pdf(form);
+// The faces a PDF names, without the subset tag ("ABCDEF+") of an embedded one.
+std::set<std::string> font_faces(const std::string& pdf) {
   std::set<std::string> faces;
   for (auto at = pdf.find("/BaseFont /"); at != std::string::npos;
        at = pdf.find("/BaseFont /", at + 1)) {
     auto name = pdf.substr(at + 11, pdf.find_first_of(" \r\n/>", at + 11) - at - 11);
-    faces.insert(name.substr(name.find('+') + 1));  // after the subset tag "ABCDEF+"
+    faces.insert(name.substr(name.find('+') + 1));
   }
-  EXPECT_EQ(faces, (std::set<std::string>{"FreeSans", "FreeSansBold"}));
+  return faces;
 }
 
-TEST(CloseoutFormRender, LongValuesWrapAndAreCutWithAnEllipsisOnOnePage) {
+// Nearly every form: its text is all in Windows-1252, so it names the reader's own Helvetica
+// and embeds no font, which is what makes it cheap (BENCHMARKS.md); accents, curly quotes,
+// dashes and the ellipsis are all in it.
+TEST(CloseoutFormRender, ALatinFormIsDrawnInTheReadersHelveticaWithNoFontEmbedded) {
   workflow::RenderedFormText form;
   form.dispatch_number = "4417702";
-  std::string long_words;
-  for (int i = 0; i < 200; ++i) long_words += "word" + std::to_string(i) + " ";
-  form.section1 = entries({{"Problem Description", long_words.c_str()}});
-  auto many = nlohmann::json::array();
-  for (int i = 0; i < 80; ++i)
-    many.push_back(
-        {{"label", "Field " + std::to_string(i)}, {"value", "value" + std::to_string(i)}});
-  form.section2 = many;
-  int pages = 0;
-  auto text = pdf_text(workflow::render_form_pdf(form), &pages);
-  EXPECT_EQ(pages, 1);
-  EXPECT_NE(text.find("word0 word1"), std::string::npos);
-  EXPECT_NE(text.find("\xE2\x80\xA6"), std::string::npos);  // "…"
-  EXPECT_EQ(text.find("word199"), std::string::npos);       // cut, not overflowing
-  EXPECT_NE(text.find("value0"), std::string::npos);
-  EXPECT_EQ(text.find("value79"), std::string::npos);
+  form.section1 = entries({{"Customer Name",
+                            "Caf\xC3\xA9 \xE2\x80\x9CLakeside\xE2\x80\x9D \xE2\x80\x94 "
+                            "Ossining"}});
+  form.section2 = entries({{"Technician Name", "Jos\xC3\xA9 Ruiz"}, {"Call Status", "Completed"}});
+  auto pdf = workflow::render_form_pdf(form);
+  EXPECT_EQ(font_faces(pdf), (std::set<std::string>{"Helvetica", "Helvetica-Bold"}));
+  EXPECT_EQ(pdf.find("/FontFile"), std::string::npos);
+  auto text = pdf_text(pdf);
+  for (const char* expected : {"Caf\xC3\xA9 \xE2\x80\x9CLakeside\xE2\x80\x9D \xE2\x80\x94 Ossining",
+                               "Jos\xC3\xA9 Ruiz", "Technician Name:", "Completed"})
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << " in:\n" << text;
+}
+
+// A value Windows-1252 cannot spell is drawn, not replaced: the whole form then goes in FreeSans,
+// embedded. The package depends on that font: were it missing, fontconfig would hand cairo
+// whatever face it has, and such forms would look different from the one documented.
+TEST(CloseoutFormRender, TextBeyondWindows1252IsDrawnInEmbeddedFreeSans) {
+  workflow::RenderedFormText form;
+  form.dispatch_number = "4417702";
+  form.section2 = entries(
+      {{"Technician Name",
+        "\xD0\x98\xD0\xB2\xD0\xB0\xD0\xBD \xD0\x9F\xD0\xB5\xD1\x82\xD1\x80\xD0\xBE\xD0\xB2"},
+       {"Call Status", "Completed"}});
+  auto pdf = workflow::render_form_pdf(form);
+  EXPECT_EQ(font_faces(pdf), (std::set<std::string>{"FreeSans", "FreeSansBold"}));
+  auto text = pdf_text(pdf);
+  EXPECT_NE(
+      text.find(
+          "\xD0\x98\xD0\xB2\xD0\xB0\xD0\xBD \xD0\x9F\xD0\xB5\xD1\x82\xD1\x80\xD0\xBE\xD0\xB2"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Completed"), std::string::npos) << text;
+}
+
+// On either page: a Cyrillic name puts the whole form in embedded FreeSans.
+TEST(CloseoutFormRender, LongValuesWrapAndAreCutWithAnEllipsisOnOnePage) {
+  for (const char* technician : {"Mike Ross", "\xD0\x98\xD0\xB2\xD0\xB0\xD0\xBD"}) {
+    workflow::RenderedFormText form;
+    form.dispatch_number = "4417702";
+    std::string long_words;
+    for (int i = 0; i < 200; ++i) long_words += "word" + std::to_string(i) + " ";
+    form.section1 = entries({{"Problem Description", long_words.c_str()}});
+    auto many = nlohmann::json::array();
+    many.push_back({{"label", "Technician Name"}, {"value", technician}});
+    for (int i = 0; i < 80; ++i)
+      many.push_back(
+          {{"label", "Field " + std::to_string(i)}, {"value", "value" + std::to_string(i)}});
+    form.section2 = many;
+    int pages = 0;
+    auto text = pdf_text(workflow::render_form_pdf(form), &pages);
+    EXPECT_EQ(pages, 1) << technician;
+    EXPECT_NE(text.find(technician), std::string::npos) << text;
+    EXPECT_NE(text.find("word0 word1"), std::string::npos) << technician;
+    EXPECT_NE(text.find("\xE2\x80\xA6"), std::string::npos) << technician;  // "…"
+    EXPECT_EQ(text.find("word199"), std::string::npos) << technician;       // cut, not overflowing
+    EXPECT_NE(text.find("value0"), std::string::npos) << technician;
+    EXPECT_EQ(text.find("value79"), std::string::npos) << technician;
+  }
 }
 
 TEST(CloseoutFormRender, BrokenUtf8DoesNotStopTheDrawing) {
