@@ -18,6 +18,13 @@ constexpr double kFormPageHeight = 792;
 // CITS's own forms, and unhinted, so its subset is half of DejaVu Sans's.
 constexpr const char* kFormFont = "FreeSans";
 
+// Where the character after the one at i starts, in valid UTF-8.
+inline std::size_t next_char(std::string_view s, std::size_t i) {
+  ++i;
+  while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+  return i;
+}
+
 // Points from the top-left corner of the page; text is valid UTF-8 without control characters.
 class FormCanvas {
  public:

@@ -4,12 +4,12 @@
 // which also knows the standard fonts' widths.
 #include <fmt/format.h>
 #include <hpdf.h>
-#include <iconv.h>
 
-#include <array>
+#include <functional>
 #include <map>
 #include <utility>
 
+#include "charset.h"
 #include "form_canvas.h"
 #include "form_render.h"
 
@@ -17,47 +17,22 @@ namespace closeout::workflow {
 
 namespace {
 
-constexpr int kFirstCode = 32;
-constexpr int kLastCode = 255;
-
-// WinAnsiEncoding is Windows-1252 (ISO 32000-1, Annex D): character -> code, read off iconv
-// once. Without iconv's module for it, only ASCII, and anything else goes to the FreeSans page.
-const std::map<char32_t, unsigned char>& win_ansi() {
-  static const std::map<char32_t, unsigned char> table = [] {
-    std::map<char32_t, unsigned char> t;
-    iconv_t cd = iconv_open("UTF-32LE", "WINDOWS-1252");
-    // NOLINTNEXTLINE(performance-no-int-to-ptr): (iconv_t)-1 is how iconv_open says it failed
-    const bool opened = cd != reinterpret_cast<iconv_t>(-1);
-    for (int c = kFirstCode; c <= kLastCode; ++c) {
-      char32_t u = c < 0x7F ? static_cast<char32_t>(c) : 0;
-      if (c > 0x7F && opened) {
-        char in = static_cast<char>(c);
-        std::array<unsigned char, 4> out{};
-        char* in_at = &in;
-        auto* out_at = reinterpret_cast<char*>(out.data());
-        std::size_t in_left = 1;
-        std::size_t out_left = out.size();
-        if (iconv(cd, &in_at, &in_left, &out_at, &out_left) != static_cast<std::size_t>(-1) &&
-            out_left == 0)
-          u = out[0] | (out[1] << 8) | (out[2] << 16) | (static_cast<char32_t>(out[3]) << 24);
-      }
-      if (u < 0x20 || (u >= 0x7F && u < 0xA0)) continue;  // undefined in 1252, or a control
-      t.emplace(u, static_cast<unsigned char>(c));
+// WinAnsiEncoding is Windows-1252 (ISO 32000-1, Annex D): each of its characters above ASCII,
+// as UTF-8, to its code, read off the project's own charset conversion once.
+const std::map<std::string, unsigned char, std::less<>>& win_ansi() {
+  static const auto table = [] {
+    std::map<std::string, unsigned char, std::less<>> t;
+    for (int c = 0xA0; c <= 0xFF; ++c)
+      t.emplace(to_utf8(std::string(1, static_cast<char>(c)), "windows-1252"), c);
+    for (int c = 0x80; c < 0xA0; ++c) {
+      auto utf8 = to_utf8(std::string(1, static_cast<char>(c)), "windows-1252");
+      // Five codes are undefined in 1252 (U+FFFD), and a C1 control would draw nothing.
+      bool control = utf8.size() == 2 && static_cast<unsigned char>(utf8[0]) == 0xC2;
+      if (utf8 != "\xEF\xBF\xBD" && !control) t.emplace(std::move(utf8), c);
     }
-    if (opened) iconv_close(cd);
     return t;
   }();
   return table;
-}
-
-// The next character of valid UTF-8 at i, and i moved past it.
-char32_t next_utf8(std::string_view s, std::size_t& i) {
-  auto c = static_cast<unsigned char>(s[i++]);
-  int more = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : 3;
-  char32_t u = more == 0 ? c : more == 1 ? (c & 0x1F) : more == 2 ? (c & 0x0F) : (c & 0x07);
-  for (; more > 0 && i < s.size(); --more)
-    u = (u << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
-  return u;
 }
 
 // text in WinAnsi codes; false (and '?' in its place) for a character it has no code for.
@@ -65,15 +40,18 @@ bool to_win_ansi(std::string_view text, std::string* codes) {
   const auto& table = win_ansi();
   bool all = true;
   for (std::size_t i = 0; i < text.size();) {
+    std::size_t next = next_char(text, i);
     auto c = static_cast<unsigned char>(text[i]);
+    char code = '?';
     if (c >= 0x20 && c < 0x7F) {  // ASCII is itself in WinAnsi
-      if (codes) codes->push_back(static_cast<char>(c));
-      ++i;
-      continue;
+      code = static_cast<char>(c);
+    } else if (auto found = table.find(text.substr(i, next - i)); found != table.end()) {
+      code = static_cast<char>(found->second);
+    } else {
+      all = false;
     }
-    auto found = table.find(next_utf8(text, i));
-    all = all && found != table.end();
-    if (codes) codes->push_back(static_cast<char>(found != table.end() ? found->second : '?'));
+    if (codes) codes->push_back(code);
+    i = next;
   }
   return all;
 }

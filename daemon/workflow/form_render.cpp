@@ -49,12 +49,6 @@ std::string clean_utf8(std::string_view in) {
   return out;
 }
 
-std::size_t next_char(std::string_view s, std::size_t i) {
-  ++i;
-  while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
-  return i;
-}
-
 // The longest prefix of s (whole characters) that fits in room with "…" after it.
 std::string cut(FormCanvas& page, std::string_view s, double room) {
   std::string out;
